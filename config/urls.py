@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path
+
+from shared.views import graphql_view, healthz
+
+admin.site.site_header = f"{settings.SHOP_NAME} · POS Server"
+admin.site.site_title = "POS Server admin"
+admin.site.index_title = "Shop management"
+
+urlpatterns = [
+    path("graphql/", graphql_view, name="graphql"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,62 @@
+"""The one exception type services raise for expected business refusals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    NOT_FOUND = "NOT_FOUND"
+    INVALID = "INVALID"
+    REQUIRED = "REQUIRED"
+    UNIQUE = "UNIQUE"
+    PERMISSION_DENIED = "PERMISSION_DENIED"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    CONFLICT = "CONFLICT"
+
+
+@dataclass
+class ErrorDetail:
+    code: str
+    message: str
+    field: str | None = None
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
+
+
+class DomainError(Exception):
+    """A business rule refused the operation; nothing was changed.
+
+    Carries one or more `ErrorDetail`s. `field` uses the GraphQL input name (`items.2.quantity`).
+    """
+
+    def __init__(self, code: str, message: str, *, field: str | None = None, params: dict | None = None):
+        super().__init__(message)
+        self.errors = [ErrorDetail(code=str(code), message=message, field=field, params=params or {})]
+
+    @classmethod
+    def many(cls, errors: list[ErrorDetail]) -> DomainError:
+        if not errors:
+            raise ValueError("DomainError.many needs at least one error")
+        first = errors[0]
+        exc = cls(first.code, first.message, field=first.field, params=first.params)
+        exc.errors = list(errors)
+        return exc
+
+    @property
+    def code(self) -> str:
+        return self.errors[0].code
+
+    @property
+    def message(self) -> str:
+        return self.errors[0].message
+
+    @property
+    def field(self) -> str | None:
+        return self.errors[0].field
+
+
+def not_found(what: str, field: str) -> DomainError:
+    return DomainError(ErrorCode.NOT_FOUND, f"{what} not found.", field=field)
