@@ -90,6 +90,7 @@ class PosGraphQLView(GraphQLView):
                 request.user, _payload = user_from_token(token, request)
             except JSONWebTokenError as error:
                 request.jwt_error = str(error)
+        self.graphiql = settings.GRAPHIQL
         if request.method == "GET" and not settings.GRAPHIQL:
             return HttpResponseNotAllowed(["POST"], content=b'{"errors":[{"message":"Use POST."}]}')
         return super().dispatch(request, *args, **kwargs)

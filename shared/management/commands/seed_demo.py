@@ -3,7 +3,8 @@
 import importlib
 import os
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import services
@@ -29,8 +30,15 @@ class Command(BaseCommand):
             default=os.environ.get("POS_DEMO_PASSWORD", "pos-demo-2026"),
             help="Password for the demo accounts (admin, manager, cashier).",
         )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Allow demo accounts with a known password while DEBUG is off (benchmarks only).",
+        )
 
-    def handle(self, *args, password, **options):
+    def handle(self, *args, password, allow_production, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError("Refusing to create demo accounts with DEBUG off (use --allow-production).")
         with transaction.atomic():
             for username, role in DEMO_STAFF:
                 if not User.objects.filter(username=username).exists():

@@ -1,4 +1,4 @@
-"""Test-run environment: real (non-DEBUG) settings with throw-away secrets."""
+"""Loaded with `-p config.pytest_env` before Django: real (DEBUG off) settings with throw-away secrets."""
 
 import os
 
