@@ -391,9 +391,10 @@ def check_cashier_limits(
     """Refuse what only a manager may do: price overrides, and discounts above the cashier cap.
 
     The cap applies to each line's own discount (against the line subtotal) and to the whole
-    discount of the sale (against the sale subtotal); both are compared exactly, not rounded.
-    The sale-level share of a line is not checked per line, so a 10 % sale discount whose cents
-    land unevenly is never refused under a 10 % cap.
+    discount of the sale (against the sale subtotal). A discount passes when it is at most the cap
+    amount rounded half up to the cent, so "10 %" of 9.99 typed at the till (1.00) is allowed
+    under a 10 % cap. The sale-level share of a line is not checked per line, so a sale discount
+    whose cents land unevenly on the lines is never refused line by line.
     """
     if is_manager:
         return
@@ -418,10 +419,10 @@ def check_cashier_limits(
         )
     line_refused = False
     for line in priced.lines:
-        if line.line_discount * HUNDRED > cap * line.subtotal:
+        if line.line_discount > _cap_amount(cap, line.subtotal):
             line_refused = True
             errors.append(_discount_not_allowed(cap, field=f"items.{line.index}.discount"))
-    if not line_refused and priced.discount_total * HUNDRED > cap * priced.subtotal:
+    if not line_refused and priced.discount_total > _cap_amount(cap, priced.subtotal):
         errors.append(_discount_not_allowed(cap, field="discount" if priced.sale_discount > 0 else "items"))
     if errors:
         raise DomainError.many(errors)
@@ -586,6 +587,12 @@ def _customer_required(message: str, *, reason: str, index: int | None = None) -
     if index is not None:
         params["payment"] = index
     return DomainError(SaleErrorCode.CUSTOMER_REQUIRED, message, field="customerId", params=params)
+
+
+def _cap_amount(cap_percent: Decimal, subtotal: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return q(subtotal * cap_percent / HUNDRED)
 
 
 def _discount_not_allowed(cap: Decimal, *, field: str) -> ErrorDetail:
