@@ -13,7 +13,9 @@ from shared.graphql import BaseMutation, CountableConnection, resolve_id
 from shared.permissions import PUBLIC, Forbidden, login_required, public, role_required
 from shared.roles import Role, has_role
 
-RoleEnum = graphene.Enum.from_enum(Role, description="Staff role; each includes what the one below may do.")
+RoleEnum = graphene.Enum.from_enum(
+    Role, name="Role", description="Staff role; each includes what the one below may do."
+)
 
 
 class UserType(DjangoObjectType):

@@ -3,9 +3,17 @@
 import graphene
 
 import accounts.schema
+import customers.schema
+import returns.schema
+import sales.schema
 
-QUERIES = (accounts.schema.Query,)
-MUTATIONS = (accounts.schema.Mutation,)
+QUERIES = (accounts.schema.Query, customers.schema.Query, sales.schema.Query, returns.schema.Query)
+MUTATIONS = (
+    accounts.schema.Mutation,
+    customers.schema.Mutation,
+    sales.schema.Mutation,
+    returns.schema.Mutation,
+)
 
 
 class Query(*QUERIES, graphene.ObjectType):

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from reports.dashboard import dashboard
 from shared.views import graphql_view, healthz
 
 admin.site.site_header = f"{settings.SHOP_NAME} · POS Server"
@@ -11,5 +12,8 @@ admin.site.index_title = "Shop management"
 urlpatterns = [
     path("graphql/", graphql_view, name="graphql"),
     path("healthz", healthz, name="healthz"),
+    path("admin/dashboard/", admin.site.admin_view(dashboard), name="dashboard"),
     path("admin/", admin.site.urls),
+    path("receipts/", include("sales.urls")),
+    path("reports/", include("reports.urls")),
 ]

@@ -57,6 +57,10 @@ class DomainError(Exception):
     def field(self) -> str | None:
         return self.errors[0].field
 
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.errors[0].params
+
 
 def not_found(what: str, field: str) -> DomainError:
     return DomainError(ErrorCode.NOT_FOUND, f"{what} not found.", field=field)

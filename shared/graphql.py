@@ -78,6 +78,10 @@ class ErrorType(graphene.ObjectType):
         name = "Error"
 
 
+def error_types(errors: list[ErrorDetail]) -> list[ErrorType]:
+    return [ErrorType(field=e.field, code=e.code, message=e.message) for e in errors]
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
@@ -155,7 +159,7 @@ class BaseMutation(graphene.Mutation):
         return cls(
             success=False,
             message=errors[0].message if errors else "The request was refused.",
-            errors=[ErrorType(field=e.field, code=e.code, message=e.message) for e in errors],
+            errors=error_types(errors),
         )
 
     @classmethod
@@ -179,20 +183,31 @@ class CountableConnection(graphene.relay.Connection):
         return length if length is not None else len(root.iterable)
 
 
-def resolve_id(value: str | int | None, type_name: str, *, field: str) -> int:
-    """Accept a raw database id ("1") or the Relay global id of `type_name`; return the pk."""
-    if value is None or str(value).strip() == "":
-        raise DomainError(ErrorCode.REQUIRED, "This id is required.", field=field)
-    raw = str(value).strip()
+def query_error(exc: DomainError) -> GraphQLError:
+    """A DomainError raised from a query resolver (queries have no payload to carry it)."""
+    return GraphQLError(exc.message, extensions={"code": exc.code, "field": exc.field})
+
+
+def decode_id(value: str | int | None, type_name: str) -> int | None:
+    """The pk in a raw id ("1") or a Relay global id of `type_name`; None when it is neither."""
+    raw = "" if value is None else str(value).strip()
     if raw.isdigit():
         return int(raw)
     try:
         decoded_type, decoded_id = from_global_id(raw)
     except (ValueError, TypeError):  # not valid base64 / not "Type:id"
-        decoded_type, decoded_id = "", ""
-    if decoded_type != type_name or not str(decoded_id).isdigit():
+        return None
+    return int(decoded_id) if decoded_type == type_name and str(decoded_id).isdigit() else None
+
+
+def resolve_id(value: str | int | None, type_name: str, *, field: str) -> int:
+    """Accept a raw database id ("1") or the Relay global id of `type_name`; return the pk."""
+    if value is None or str(value).strip() == "":
+        raise DomainError(ErrorCode.REQUIRED, "This id is required.", field=field)
+    pk = decode_id(value, type_name)
+    if pk is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"{type_name} not found.", field=field)
-    return int(decoded_id)
+    return pk
 
 
 def resolve_optional_id(value: str | int | None, type_name: str, *, field: str) -> int | None:

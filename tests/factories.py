@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -21,3 +23,13 @@ class UserFactory(DjangoModelFactory):
         obj.set_password(extracted or TEST_PASSWORD)
         if create:
             obj.save()
+
+
+class CustomerFactory(DjangoModelFactory):
+    class Meta:
+        model = "customers.Customer"
+
+    name = factory.Sequence(lambda n: f"Customer {n:04d}")
+    phone = factory.Sequence(lambda n: f"0803{n:07d}")
+    customer_type = "retail"
+    credit_limit = Decimal("0.00")

@@ -1,0 +1,391 @@
+import graphene
+from graphene import relay
+from graphene_django import DjangoConnectionField, DjangoObjectType
+
+from customers import selectors, services
+from customers.models import Customer, CustomerLedgerEntry, CustomerPayment
+from shared.errors import DomainError, ErrorCode
+from shared.graphql import BaseMutation, CountableConnection, Money, query_error, resolve_id
+from shared.money import ZERO
+from shared.permissions import login_required
+from shared.roles import Role
+
+CustomerTypeEnum = graphene.Enum.from_enum(
+    Customer.Type, name="CustomerKind", description="Retail or wholesale customer."
+)
+CustomerStatusEnum = graphene.Enum.from_enum(
+    Customer.Status, name="CustomerStatus", description="active, blocked (no sales on account) or archived."
+)
+LedgerEntryTypeEnum = graphene.Enum.from_enum(
+    CustomerLedgerEntry.EntryType, name="LedgerEntryType", description="Why a balance changed."
+)
+PaymentMethodEnum = graphene.Enum.from_enum(
+    CustomerPayment.Method, name="CustomerPaymentMethod", description="How a customer paid into the account."
+)
+
+
+def _value(enum_member):
+    return getattr(enum_member, "value", enum_member)
+
+
+class CustomerLedgerEntryType(DjangoObjectType):
+    entry_type = LedgerEntryTypeEnum(required=True)
+    amount = Money(required=True, description="Signed: positive raises what the customer owes.")
+    balance_after = Money(required=True, description="The customer's balance after this entry.")
+
+    class Meta:
+        model = CustomerLedgerEntry
+        name = "CustomerLedgerEntry"
+        description = "One change of what a customer owes (append-only)."
+        interfaces = (relay.Node,)
+        connection_class = CountableConnection
+        fields = ("id", "user", "reference_type", "reference_id", "reference", "note", "created_at")
+
+
+class CustomerPaymentType(DjangoObjectType):
+    amount = Money(required=True)
+    method = PaymentMethodEnum(required=True)
+
+    class Meta:
+        model = CustomerPayment
+        name = "CustomerPayment"
+        description = "Money a customer paid into their account."
+        interfaces = (relay.Node,)
+        fields = ("id", "customer", "reference", "note", "user", "created_at")
+
+
+class CustomerType(DjangoObjectType):
+    customer_type = CustomerTypeEnum(required=True, name="type")
+    status = CustomerStatusEnum(required=True)
+    credit_limit = Money(required=True, description="The most the customer may owe.")
+    balance = Money(
+        required=True, description="Positive: the customer owes the shop. Negative: the shop holds credit."
+    )
+    outstanding_debt = Money(required=True, description="What the customer owes (0.00 when in credit).")
+    credit_held = Money(required=True, description="Store credit the shop holds for the customer.")
+    available_credit = Money(
+        required=True, description="How much more can go on account: creditLimit - balance, at least 0."
+    )
+    total_purchases = Money(
+        required=True, description="Sum of the totals of the customer's non-voided sales."
+    )
+    last_purchase_at = graphene.DateTime(description="Time of the latest non-voided sale.")
+    ledger = DjangoConnectionField(CustomerLedgerEntryType, description="Account entries, oldest first.")
+
+    class Meta:
+        model = Customer
+        name = "Customer"
+        description = "A customer with a credit account."
+        interfaces = (relay.Node,)
+        connection_class = CountableConnection
+        fields = ("id", "name", "phone", "email", "address", "notes", "created_at", "updated_at", "sales")
+
+    @staticmethod
+    def resolve_outstanding_debt(customer, info):
+        return max(customer.balance, ZERO)
+
+    @staticmethod
+    def resolve_credit_held(customer, info):
+        return max(-customer.balance, ZERO)
+
+    @staticmethod
+    def resolve_available_credit(customer, info):
+        return max(customer.credit_limit - customer.balance, ZERO)
+
+    @staticmethod
+    def resolve_total_purchases(customer, info):
+        return getattr(customer, "total_purchases", None) or ZERO
+
+    @staticmethod
+    def resolve_last_purchase_at(customer, info):
+        return getattr(customer, "last_purchase_at", None)
+
+    @staticmethod
+    def resolve_ledger(customer, info, **_page):
+        return selectors.list_ledger_entries(customer_id=customer.pk)
+
+
+class StatementType(graphene.ObjectType):
+    """An account statement a shop can hand to a customer."""
+
+    customer = graphene.Field(CustomerType, required=True)
+    date_from = graphene.Date(required=True)
+    date_to = graphene.Date(required=True)
+    opening_balance = Money(required=True, description="Balance at the start of dateFrom (shop time zone).")
+    entries = graphene.List(graphene.NonNull(CustomerLedgerEntryType), required=True)
+    total_charged = Money(required=True)
+    total_credited = Money(required=True)
+    closing_balance = Money(required=True, description="openingBalance + totalCharged - totalCredited.")
+
+
+def _customer_pk(value, field: str = "customerId") -> int:
+    return resolve_id(value, "Customer", field=field)
+
+
+class CreateCustomerInput(graphene.InputObjectType):
+    name = graphene.String(required=True)
+    phone = graphene.String()
+    email = graphene.String()
+    address = graphene.String()
+    type = CustomerTypeEnum()
+    credit_limit = Money(description="Managers only; cashiers create customers with no credit.")
+    notes = graphene.String()
+
+
+class CreateCustomer(BaseMutation):
+    """Register a customer (any staff; a credit limit needs a manager)."""
+
+    customer = graphene.Field(CustomerType)
+    required_role = Role.CASHIER
+    error_field_map = {"customer_type": "type"}
+
+    class Arguments:
+        input = CreateCustomerInput(required=True)
+
+    @classmethod
+    def perform_mutation(cls, root, info, input):
+        customer = services.create_customer(
+            user=info.context.user,
+            name=input.name,
+            phone=input.phone or "",
+            email=input.email or "",
+            address=input.address or "",
+            customer_type=_value(input.type) or Customer.Type.RETAIL,
+            credit_limit=input.credit_limit or ZERO,
+            notes=input.notes or "",
+        )
+        return {
+            "customer": selectors.get_customer(customer_id=customer.pk),
+            "message": f"Customer {customer.name} created.",
+        }
+
+
+class UpdateCustomerInput(graphene.InputObjectType):
+    customer_id = graphene.ID(required=True)
+    name = graphene.String()
+    phone = graphene.String()
+    email = graphene.String()
+    address = graphene.String()
+    type = CustomerTypeEnum()
+    notes = graphene.String()
+    credit_limit = Money(description="Managers only.")
+    status = CustomerStatusEnum(
+        description="Managers only: ACTIVE or BLOCKED (use archiveCustomer to archive)."
+    )
+
+
+class UpdateCustomer(BaseMutation):
+    """Change a customer's details; credit limit and blocking need a manager."""
+
+    customer = graphene.Field(CustomerType)
+    required_role = Role.CASHIER
+    error_field_map = {"customer_type": "type"}
+
+    class Arguments:
+        input = UpdateCustomerInput(required=True)
+
+    @classmethod
+    def perform_mutation(cls, root, info, input):
+        pk = _customer_pk(input.customer_id)
+        services.update_customer(
+            user=info.context.user,
+            customer_id=pk,
+            name=input.name,
+            phone=input.phone,
+            email=input.email,
+            address=input.address,
+            customer_type=_value(input.type),
+            notes=input.notes,
+            credit_limit=input.credit_limit,
+            status=_value(input.status),
+        )
+        return {"customer": selectors.get_customer(customer_id=pk)}
+
+
+class CustomerIdInput(graphene.InputObjectType):
+    customer_id = graphene.ID(required=True)
+
+
+class ArchiveCustomer(BaseMutation):
+    """Hide a customer from lists and new sales (managers); history is kept."""
+
+    customer = graphene.Field(CustomerType)
+    required_role = Role.MANAGER
+
+    class Arguments:
+        input = CustomerIdInput(required=True)
+
+    @classmethod
+    def perform_mutation(cls, root, info, input):
+        pk = _customer_pk(input.customer_id)
+        services.archive_customer(user=info.context.user, customer_id=pk)
+        return {"customer": selectors.get_customer(customer_id=pk)}
+
+
+class DeleteCustomer(BaseMutation):
+    """Delete a customer with no history at all (managers); anyone else must be archived."""
+
+    deleted_id = graphene.ID()
+    required_role = Role.MANAGER
+
+    class Arguments:
+        input = CustomerIdInput(required=True)
+
+    @classmethod
+    def perform_mutation(cls, root, info, input):
+        pk = _customer_pk(input.customer_id)
+        services.delete_customer(user=info.context.user, customer_id=pk)
+        return {"deleted_id": pk}
+
+
+class RecordPaymentInput(graphene.InputObjectType):
+    customer_id = graphene.ID(required=True)
+    amount = Money(required=True)
+    method = PaymentMethodEnum(required=True)
+    reference = graphene.String(description="Transfer reference or card slip number.")
+    note = graphene.String()
+
+
+class RecordPayment(BaseMutation):
+    """A customer pays into their account: debt first, the excess becomes credit."""
+
+    payment = graphene.Field(CustomerPaymentType)
+    customer = graphene.Field(CustomerType)
+    new_balance = Money(description="The customer's balance after the payment.")
+    required_role = Role.CASHIER
+
+    class Arguments:
+        input = RecordPaymentInput(required=True)
+
+    @classmethod
+    def perform_mutation(cls, root, info, input):
+        payment = services.record_payment(
+            user=info.context.user,
+            customer_id=_customer_pk(input.customer_id),
+            amount=input.amount,
+            method=_value(input.method),
+            reference=input.reference or "",
+            note=input.note or "",
+        )
+        customer = selectors.get_customer(customer_id=payment.customer_id)
+        return {
+            "payment": payment,
+            "customer": customer,
+            "new_balance": customer.balance,
+            "message": "Payment recorded.",
+        }
+
+
+class AdjustCustomerBalanceInput(graphene.InputObjectType):
+    customer_id = graphene.ID(required=True)
+    amount = Money(
+        required=True, description="Signed: positive raises what the customer owes, negative lowers it."
+    )
+    reason = graphene.String(required=True)
+
+
+class AdjustCustomerBalance(BaseMutation):
+    """A manager's correction of a customer's balance, with a reason, as a ledger entry."""
+
+    entry = graphene.Field(CustomerLedgerEntryType)
+    customer = graphene.Field(CustomerType)
+    required_role = Role.MANAGER
+
+    class Arguments:
+        input = AdjustCustomerBalanceInput(required=True)
+
+    @classmethod
+    def perform_mutation(cls, root, info, input):
+        entry = services.adjust_balance(
+            user=info.context.user,
+            customer_id=_customer_pk(input.customer_id),
+            amount=input.amount,
+            reason=input.reason,
+        )
+        return {"entry": entry, "customer": selectors.get_customer(customer_id=entry.customer_id)}
+
+
+class Query(graphene.ObjectType):
+    customers = DjangoConnectionField(
+        CustomerType,
+        search=graphene.String(description="Part of the name, e-mail or phone number."),
+        type=CustomerTypeEnum(),
+        status=CustomerStatusEnum(),
+        has_debt=graphene.Boolean(),
+        has_credit=graphene.Boolean(),
+        include_archived=graphene.Boolean(default_value=False),
+        description="Customers by name. Archived customers are hidden unless asked for.",
+    )
+    customer = graphene.Field(CustomerType, id=graphene.ID(required=True), description="One customer by id.")
+    customer_ledger = DjangoConnectionField(
+        CustomerLedgerEntryType,
+        customer_id=graphene.ID(required=True),
+        date_from=graphene.Date(),
+        date_to=graphene.Date(),
+        description="A customer's account entries, oldest first.",
+    )
+    customer_statement = graphene.Field(
+        StatementType,
+        customer_id=graphene.ID(required=True),
+        date_from=graphene.Date(required=True),
+        date_to=graphene.Date(required=True),
+        description="Opening balance, entries and closing balance for a period (days in the shop's time zone).",
+    )
+
+    @login_required
+    def resolve_customers(
+        root,
+        info,
+        search=None,
+        type=None,
+        status=None,
+        has_debt=None,
+        has_credit=None,
+        include_archived=False,
+        **_page,
+    ):
+        return selectors.list_customers(
+            search=search,
+            customer_type=_value(type),
+            status=_value(status),
+            has_debt=has_debt,
+            has_credit=has_credit,
+            include_archived=include_archived,
+        )
+
+    @login_required
+    def resolve_customer(root, info, id):
+        try:
+            return selectors.get_customer(customer_id=_customer_pk(id, "id"))
+        except DomainError:
+            return None
+
+    @login_required
+    def resolve_customer_ledger(root, info, customer_id, date_from=None, date_to=None, **_page):
+        try:
+            pk = _customer_pk(customer_id)
+        except DomainError:
+            return CustomerLedgerEntry.objects.none()
+        return selectors.list_ledger_entries(customer_id=pk, date_from=date_from, date_to=date_to)
+
+    @login_required
+    def resolve_customer_statement(root, info, customer_id, date_from, date_to):
+        if date_to < date_from:
+            raise query_error(DomainError(ErrorCode.INVALID, "dateTo is before dateFrom.", field="dateTo"))
+        try:
+            customer = selectors.get_customer(customer_id=_customer_pk(customer_id))
+        except DomainError:
+            customer = None
+        if customer is None:
+            return None
+        statement = selectors.customer_statement(customer=customer, date_from=date_from, date_to=date_to)
+        return StatementType(**statement.__dict__)
+
+
+class Mutation(graphene.ObjectType):
+    create_customer = CreateCustomer.Field()
+    update_customer = UpdateCustomer.Field()
+    archive_customer = ArchiveCustomer.Field()
+    delete_customer = DeleteCustomer.Field()
+    record_payment = RecordPayment.Field()
+    adjust_customer_balance = AdjustCustomerBalance.Field()

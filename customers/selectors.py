@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import DecimalField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from customers.models import Customer, CustomerLedgerEntry
+from shared.dates import end_of_day_exclusive, start_of_day
+from shared.money import ZERO, q
+
+
+def _with_purchases(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Annotate total purchases and last purchase time (non-voided sales), one subquery each."""
+    sale_model = apps.get_model("sales", "Sale")
+    sales = (
+        sale_model.objects.filter(customer=OuterRef("pk"))
+        .exclude(status="voided")
+        .order_by()
+        .values("customer")
+    )
+    return customers.annotate(
+        total_purchases=Coalesce(
+            Subquery(
+                sales.annotate(s=Sum("total")).values("s")[:1],
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            ),
+            Value(ZERO),
+            output_field=DecimalField(max_digits=14, decimal_places=2),
+        ),
+        last_purchase_at=Subquery(sales.annotate(m=Max("created_at")).values("m")[:1]),
+    )
+
+
+def list_customers(
+    *,
+    search: str | None = None,
+    customer_type: str | None = None,
+    status: str | None = None,
+    has_debt: bool | None = None,
+    has_credit: bool | None = None,
+    include_archived: bool = False,
+) -> QuerySet[Customer]:
+    """Customers by name; archived ones only when asked for (or filtered by that status)."""
+    customers = Customer.objects.all()
+    if status:
+        customers = customers.filter(status=status)
+    elif not include_archived:
+        customers = customers.exclude(status=Customer.Status.ARCHIVED)
+    if customer_type:
+        customers = customers.filter(customer_type=customer_type)
+    if search:
+        term = search.strip()
+        digits = "".join(ch for ch in term if ch.isdigit())
+        condition = Q(name__icontains=term) | Q(email__icontains=term)
+        if len(digits) >= 3:
+            condition |= Q(phone__contains=digits)
+        customers = customers.filter(condition)
+    if has_debt is not None:
+        customers = customers.filter(balance__gt=0) if has_debt else customers.filter(balance__lte=0)
+    if has_credit is not None:
+        customers = customers.filter(balance__lt=0) if has_credit else customers.filter(balance__gte=0)
+    return _with_purchases(customers).order_by("name", "pk")
+
+
+def get_customer(*, customer_id: int) -> Customer | None:
+    return _with_purchases(Customer.objects.filter(pk=customer_id)).first()
+
+
+def list_ledger_entries(
+    *, customer_id: int, date_from: date | None = None, date_to: date | None = None
+) -> QuerySet[CustomerLedgerEntry]:
+    """A customer's ledger, oldest first (the order balances chain in)."""
+    entries = CustomerLedgerEntry.objects.filter(customer_id=customer_id).select_related("user")
+    if date_from:
+        entries = entries.filter(created_at__gte=start_of_day(date_from))
+    if date_to:
+        entries = entries.filter(created_at__lt=end_of_day_exclusive(date_to))
+    return entries.order_by("pk")
+
+
+@dataclass
+class Statement:
+    customer: Customer
+    date_from: date
+    date_to: date
+    opening_balance: Decimal
+    entries: list[CustomerLedgerEntry]
+    total_charged: Decimal
+    total_credited: Decimal
+    closing_balance: Decimal
+
+
+def customer_statement(*, customer: Customer, date_from: date, date_to: date) -> Statement:
+    """Opening balance, the period's entries and the closing balance (opening + entries)."""
+    before = CustomerLedgerEntry.objects.filter(customer=customer, created_at__lt=start_of_day(date_from))
+    opening = q(before.aggregate(s=Coalesce(Sum("amount"), Value(ZERO)))["s"])
+    entries = list(list_ledger_entries(customer_id=customer.pk, date_from=date_from, date_to=date_to))
+    charged = sum((e.amount for e in entries if e.amount > 0), ZERO)
+    credited = sum((-e.amount for e in entries if e.amount < 0), ZERO)
+    return Statement(
+        customer=customer,
+        date_from=date_from,
+        date_to=date_to,
+        opening_balance=opening,
+        entries=entries,
+        total_charged=charged,
+        total_credited=credited,
+        closing_balance=opening + charged - credited,
+    )

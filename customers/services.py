@@ -1,0 +1,357 @@
+"""Customer accounts. Every balance change locks the customer row and writes its ledger entry.
+
+Lock: `Customer` rows only (3rd in the project-wide order: sale header, stock, customer).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, ProtectedError
+
+from customers.error_codes import CustomerErrorCode
+from customers.models import Customer, CustomerLedgerEntry, CustomerPayment
+from shared.errors import DomainError, ErrorCode
+from shared.money import ZERO, format_money, parse_money
+from shared.roles import Role, has_role
+
+EntryType = CustomerLedgerEntry.EntryType
+EDITABLE_FIELDS = ("name", "phone", "email", "address", "customer_type", "notes")
+MANAGER_FIELDS = ("credit_limit", "status")
+
+
+def _require_manager(user, what: str, field: str | None = None) -> None:
+    if not has_role(user, Role.MANAGER):
+        raise DomainError(ErrorCode.PERMISSION_DENIED, f"Only a manager can {what}.", field=field)
+
+
+def _lock(customer_id: int) -> Customer:
+    customer = Customer.objects.select_for_update(of=("self",), no_key=True).filter(pk=customer_id).first()
+    if customer is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "Customer not found.", field="customerId")
+    return customer
+
+
+def _post(
+    customer: Customer,
+    *,
+    user,
+    amount: Decimal,
+    entry_type: str,
+    reference_type: str = "",
+    reference_id: int | None = None,
+    reference: str = "",
+    note: str = "",
+) -> CustomerLedgerEntry:
+    """Move a locked customer's balance by `amount` and record why, in the same transaction."""
+    new_balance = customer.balance + amount
+    Customer.objects.filter(pk=customer.pk).update(balance=F("balance") + amount)
+    customer.balance = new_balance
+    return CustomerLedgerEntry.objects.create(
+        customer=customer,
+        entry_type=entry_type,
+        amount=amount,
+        balance_after=new_balance,
+        user=user,
+        reference_type=reference_type,
+        reference_id=reference_id,
+        reference=reference[:64],
+        note=note[:500],
+    )
+
+
+def _positive(amount, field: str = "amount") -> Decimal:
+    return parse_money(amount, field=field, allow_zero=False)
+
+
+@transaction.atomic
+def create_customer(
+    *,
+    user,
+    name: str,
+    phone: str = "",
+    email: str = "",
+    address: str = "",
+    customer_type: str = Customer.Type.RETAIL,
+    credit_limit: Decimal = ZERO,
+    notes: str = "",
+) -> Customer:
+    """Register a customer. A credit limit above zero needs a manager."""
+    credit_limit = parse_money(credit_limit or ZERO, field="creditLimit")
+    if credit_limit > 0:
+        _require_manager(user, "give a customer credit", field="creditLimit")
+    phone = (phone or "").strip()
+    if phone and Customer.objects.filter(phone=phone).exclude(status=Customer.Status.ARCHIVED).exists():
+        raise DomainError(
+            CustomerErrorCode.DUPLICATE_CUSTOMER, "A customer with this phone number exists.", field="phone"
+        )
+    customer = Customer(
+        name=(name or "").strip(),
+        phone=phone,
+        email=(email or "").strip(),
+        address=(address or "").strip(),
+        customer_type=customer_type,
+        credit_limit=credit_limit,
+        notes=notes or "",
+        created_by=user,
+    )
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def update_customer(*, user, customer_id: int, **changes) -> Customer:
+    """Change profile fields; credit limit and status (active/blocked) need a manager."""
+    customer = _lock(customer_id)
+    unknown = set(changes) - set(EDITABLE_FIELDS) - set(MANAGER_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown customer fields: {sorted(unknown)}")
+    for name, value in changes.items():
+        if value is None:
+            continue
+        if name in MANAGER_FIELDS:
+            _require_manager(user, f"change a customer's {name.replace('_', ' ')}", field=_camel(name))
+        if name == "credit_limit":
+            value = parse_money(value, field="creditLimit")
+        if name == "status" and value == Customer.Status.ARCHIVED:
+            raise DomainError(ErrorCode.INVALID, "Use archiveCustomer to archive a customer.", field="status")
+        setattr(customer, name, value.strip() if isinstance(value, str) and name != "status" else value)
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+@transaction.atomic
+def archive_customer(*, user, customer_id: int) -> Customer:
+    """Hide a customer from lists and new sales; the history stays."""
+    _require_manager(user, "archive customers")
+    customer = _lock(customer_id)
+    customer.status = Customer.Status.ARCHIVED
+    customer.save(update_fields=["status", "updated_at"])
+    return customer
+
+
+@transaction.atomic
+def delete_customer(*, user, customer_id: int) -> None:
+    """Delete a customer who has no history at all; anyone with sales or ledger rows is refused."""
+    _require_manager(user, "delete customers")
+    customer = _lock(customer_id)
+    refusal = DomainError(
+        CustomerErrorCode.CUSTOMER_HAS_HISTORY,
+        f"{customer.name} has sales or account history; archive the customer instead.",
+        field="customerId",
+    )
+    if customer.ledger_entries.exists():
+        raise refusal
+    try:
+        with transaction.atomic():
+            customer.delete()
+    except ProtectedError:  # sales, returns or payments still point at the customer
+        raise refusal from None
+
+
+@transaction.atomic
+def record_payment(
+    *, user, customer_id: int, amount: Decimal, method: str, reference: str = "", note: str = ""
+) -> CustomerPayment:
+    """A customer pays into their account: off their debt, and any excess becomes credit."""
+    amount = _positive(amount)
+    if method not in CustomerPayment.Method.values:
+        raise DomainError(ErrorCode.INVALID, "Payment method must be cash, transfer or card.", field="method")
+    customer = _lock(customer_id)
+    entry = _post(
+        customer,
+        user=user,
+        amount=-amount,
+        entry_type=EntryType.PAYMENT,
+        reference_type="payment",
+        reference=reference,
+        note=note,
+    )
+    payment = CustomerPayment.objects.create(
+        customer=customer,
+        amount=amount,
+        method=method,
+        reference=reference[:100],
+        note=note[:500],
+        user=user,
+        ledger_entry=entry,
+    )
+    entry.reference_id = payment.pk
+    entry.save(update_fields=["reference_id"])
+    return payment
+
+
+def _ensure_can_buy(customer: Customer) -> None:
+    if customer.status == Customer.Status.BLOCKED:
+        raise DomainError(
+            CustomerErrorCode.CUSTOMER_BLOCKED,
+            f"{customer.name} is blocked from buying on account.",
+            field="customerId",
+        )
+    if customer.status == Customer.Status.ARCHIVED:
+        raise DomainError(
+            CustomerErrorCode.CUSTOMER_ARCHIVED, f"{customer.name} is archived.", field="customerId"
+        )
+
+
+@transaction.atomic
+def charge_to_account(
+    *,
+    user,
+    customer_id: int,
+    amount: Decimal,
+    reference_type: str,
+    reference_id: int | None,
+    reference: str = "",
+    note: str = "",
+) -> CustomerLedgerEntry:
+    """Put `amount` on the customer's account, within their credit limit."""
+    amount = _positive(amount)
+    customer = _lock(customer_id)
+    _ensure_can_buy(customer)
+    available = customer.credit_limit - customer.balance
+    if amount > available:
+        raise DomainError(
+            CustomerErrorCode.CREDIT_LIMIT_EXCEEDED,
+            f"{customer.name} can take {format_money(max(available, ZERO))} more on account "
+            f"(limit {format_money(customer.credit_limit)}, owing {format_money(customer.balance)}).",
+            field="payments",
+            params={"available": str(max(available, ZERO))},
+        )
+    return _post(
+        customer,
+        user=user,
+        amount=amount,
+        entry_type=EntryType.SALE_CHARGE,
+        reference_type=reference_type,
+        reference_id=reference_id,
+        reference=reference,
+        note=note,
+    )
+
+
+@transaction.atomic
+def apply_store_credit(
+    *,
+    user,
+    customer_id: int,
+    amount: Decimal,
+    reference_type: str,
+    reference_id: int | None,
+    reference: str = "",
+) -> CustomerLedgerEntry:
+    """Spend credit the shop holds for the customer."""
+    amount = _positive(amount)
+    customer = _lock(customer_id)
+    held = max(-customer.balance, ZERO)
+    if amount > held:
+        raise DomainError(
+            CustomerErrorCode.INSUFFICIENT_STORE_CREDIT,
+            f"{customer.name} has {format_money(held)} of store credit.",
+            field="payments",
+            params={"available": str(held)},
+        )
+    return _post(
+        customer,
+        user=user,
+        amount=amount,
+        entry_type=EntryType.STORE_CREDIT_USED,
+        reference_type=reference_type,
+        reference_id=reference_id,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def credit_account(
+    *,
+    user,
+    customer_id: int,
+    amount: Decimal,
+    entry_type: str,
+    reference_type: str,
+    reference_id: int | None,
+    reference: str = "",
+    note: str = "",
+) -> CustomerLedgerEntry:
+    """Lower what the customer owes (overpayment kept as credit, refund as credit, void reversal)."""
+    amount = _positive(amount)
+    if entry_type not in (EntryType.OVERPAYMENT_CREDIT, EntryType.REFUND_CREDIT, EntryType.VOID_REVERSAL):
+        raise ValueError(f"credit_account does not record {entry_type!r}")
+    customer = _lock(customer_id)
+    return _post(
+        customer,
+        user=user,
+        amount=-amount,
+        entry_type=entry_type,
+        reference_type=reference_type,
+        reference_id=reference_id,
+        reference=reference,
+        note=note,
+    )
+
+
+@transaction.atomic
+def reduce_debt(
+    *,
+    user,
+    customer_id: int,
+    amount: Decimal,
+    reference_type: str,
+    reference_id: int | None,
+    reference: str = "",
+    note: str = "",
+) -> Decimal:
+    """Lower what the customer owes by up to `amount` (never into credit); return what was applied."""
+    customer = _lock(customer_id)
+    applied = min(max(amount, ZERO), max(customer.balance, ZERO))
+    if applied > 0:
+        _post(
+            customer,
+            user=user,
+            amount=-applied,
+            entry_type=EntryType.REFUND_CREDIT,
+            reference_type=reference_type,
+            reference_id=reference_id,
+            reference=reference,
+            note=note,
+        )
+    return applied
+
+
+@transaction.atomic
+def adjust_balance(
+    *,
+    user,
+    customer_id: int,
+    amount: Decimal,
+    reason: str,
+    reference_type: str = "adjustment",
+    reference_id: int | None = None,
+    reference: str = "",
+) -> CustomerLedgerEntry:
+    """A manager's correction of a balance by a signed amount; the reason is required."""
+    _require_manager(user, "adjust a customer's balance")
+    amount = parse_money(amount, field="amount", allow_zero=False, allow_negative=True)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(ErrorCode.REQUIRED, "Give a reason for the adjustment.", field="reason")
+    customer = _lock(customer_id)
+    return _post(
+        customer,
+        user=user,
+        amount=amount,
+        entry_type=EntryType.ADJUSTMENT,
+        reference_type=reference_type,
+        reference_id=reference_id,
+        reference=reference,
+        note=reason,
+    )

@@ -1,0 +1,293 @@
+import graphene
+
+from reports import selectors
+from shared.graphql import Money, Quantity, decode_id
+from shared.permissions import role_required
+from shared.roles import Role
+
+Granularity = graphene.Enum("Granularity", [("DAY", "DAY"), ("WEEK", "WEEK"), ("MONTH", "MONTH")])
+TopBy = graphene.Enum(
+    "TopProductsBy",
+    [("QUANTITY", "QUANTITY"), ("REVENUE", "REVENUE"), ("PROFIT", "PROFIT"), ("FREQUENCY", "FREQUENCY")],
+)
+TopOrder = graphene.Enum("TopProductsOrder", [("BEST", "BEST"), ("WORST", "WORST")])
+
+SALES_DEFINITION = (
+    "Counted sales are those not voided whose time falls between dateFrom and dateTo, both days inclusive "
+    "in the shop's time zone."
+)
+
+
+class AmountCount(graphene.ObjectType):
+    value = Money(required=True)
+    count = graphene.Int(required=True)
+
+
+class MethodTotalType(graphene.ObjectType):
+    method = graphene.String(
+        required=True, description="Tender, e.g. cash (net of change), card; refunds_paid is negative."
+    )
+    value = Money(required=True)
+    count = graphene.Int(required=True, description="Number of sales (or refunds) using it.")
+
+
+class SaleTypeTotal(graphene.ObjectType):
+    sale_type = graphene.String(required=True, description="retail or wholesale")
+    value = Money(required=True)
+    count = graphene.Int(required=True)
+
+
+class SalesStatsType(graphene.ObjectType):
+    class Meta:
+        description = f"Sales figures for a period. {SALES_DEFINITION}"
+
+    total_sales = Money(
+        required=True, description=f"Sum of the totals (tax included) of counted sales. {SALES_DEFINITION}"
+    )
+    total_transactions = graphene.Int(required=True, description="Number of counted sales.")
+    average_sale_value = Money(
+        required=True, description="totalSales / totalTransactions, half up to the cent; 0.00 when none."
+    )
+    customer_debt_incurred = graphene.Field(
+        AmountCount,
+        required=True,
+        description="Money counted sales put on customer accounts, and how many sales did.",
+    )
+    total_refunds = Money(
+        required=True, description="Refunds of returns approved in the period (by approval day)."
+    )
+    net_sales = Money(required=True, description="totalSales - totalRefunds.")
+    gross_profit = Money(
+        required=True,
+        description="(totalSales - tax) - cost of goods sold (unit cost at sale time) - (refunds - their tax - cost of restocked goods).",
+    )
+    total_discounts = Money(required=True)
+    total_tax = Money(required=True)
+    by_payment_method = graphene.List(graphene.NonNull(MethodTotalType), required=True)
+    by_sale_type = graphene.List(graphene.NonNull(SaleTypeTotal), required=True)
+
+
+class BucketType(graphene.ObjectType):
+    start = graphene.Date(required=True, description="First day of the bucket (weeks start on Monday).")
+    revenue = Money(required=True)
+    refunds = Money(required=True)
+    net = Money(required=True)
+    transactions = graphene.Int(required=True)
+
+
+class ProfitAndLossType(graphene.ObjectType):
+    revenue = Money(required=True, description="Totals of counted sales, tax included.")
+    tax = Money(required=True)
+    net_revenue = Money(required=True, description="Revenue - tax - (refunds - their tax).")
+    discounts = Money(required=True)
+    cost_of_goods_sold = Money(required=True, description="Unit costs recorded at sale time x quantities.")
+    refunds = Money(required=True)
+    refunds_tax = Money(required=True)
+    restocked_cost = Money(required=True, description="Cost of returned goods put back on the shelf.")
+    gross_profit = Money(required=True)
+    margin_percent = graphene.String(required=True, description="grossProfit / netRevenue x 100, two places.")
+
+
+class ProductPerformanceType(graphene.ObjectType):
+    product = graphene.Field("products.schema.ProductType", required=True)
+    quantity = Quantity(required=True)
+    revenue = Money(required=True)
+    profit = Money(required=True)
+    frequency = graphene.Int(required=True, description="Number of sales containing the product.")
+
+
+class DeadStockType(graphene.ObjectType):
+    product = graphene.Field("products.schema.ProductType", required=True)
+    quantity = Quantity(required=True)
+    value_at_cost = Money(required=True)
+    last_sold_at = graphene.DateTime()
+
+
+class ValuationType(graphene.ObjectType):
+    label = graphene.String(required=True)
+    quantity = Quantity(required=True)
+    at_cost = Money(required=True)
+    at_retail = Money(required=True)
+
+
+class InventoryValuationType(graphene.ObjectType):
+    total = graphene.Field(ValuationType, required=True)
+    by_category = graphene.List(graphene.NonNull(ValuationType), required=True)
+    by_location = graphene.List(graphene.NonNull(ValuationType), required=True)
+
+
+class AgingBucket(graphene.ObjectType):
+    bucket = graphene.String(required=True, description="0-30, 31-60, 61-90 or over 90 days.")
+    value = Money(required=True)
+
+
+class DebtorType(graphene.ObjectType):
+    customer = graphene.Field("customers.schema.CustomerType", required=True)
+    balance = Money(required=True)
+
+
+class OutstandingDebtType(graphene.ObjectType):
+    total_owed = Money(required=True)
+    customers_owing = graphene.Int(required=True)
+    total_credit_held = Money(required=True, description="Store credit the shop holds for customers.")
+    aging = graphene.List(
+        graphene.NonNull(AgingBucket), required=True, description="Unpaid charges by age (oldest paid first)."
+    )
+    largest_debtors = graphene.List(graphene.NonNull(DebtorType), required=True)
+
+
+class GroupTotalType(graphene.ObjectType):
+    label = graphene.String(required=True)
+    value = Money(required=True)
+    count = graphene.Int(required=True)
+    quantity = Quantity()
+
+
+def _range_args(**extra):
+    return {
+        "date_from": graphene.Date(required=True),
+        "date_to": graphene.Date(required=True),
+        "location_id": graphene.ID(),
+        **extra,
+    }
+
+
+def _location(location_id):
+    return decode_id(location_id, "Location") if location_id else None
+
+
+def _value(member):
+    return getattr(member, "value", member)
+
+
+class Query(graphene.ObjectType):
+    sales_stats = graphene.Field(
+        SalesStatsType, description="Sales totals for a period (managers).", **_range_args()
+    )
+    revenue_by_period = graphene.List(
+        graphene.NonNull(BucketType),
+        description="Zero-filled revenue buckets, net of refunds.",
+        **_range_args(granularity=Granularity(required=True)),
+    )
+    profit_and_loss = graphene.Field(ProfitAndLossType, **_range_args())
+    top_products = graphene.List(
+        graphene.NonNull(ProductPerformanceType),
+        **_range_args(
+            by=TopBy(default_value="REVENUE"),
+            order=TopOrder(default_value="BEST"),
+            limit=graphene.Int(default_value=10),
+        ),
+    )
+    dead_stock = graphene.List(
+        graphene.NonNull(DeadStockType), days=graphene.Int(default_value=90), location_id=graphene.ID()
+    )
+    inventory_valuation = graphene.Field(InventoryValuationType, location_id=graphene.ID())
+    outstanding_debt = graphene.Field(OutstandingDebtType, limit=graphene.Int(default_value=10))
+    sales_by_payment_method = graphene.List(graphene.NonNull(MethodTotalType), **_range_args())
+    sales_by_cashier = graphene.List(graphene.NonNull(GroupTotalType), **_range_args())
+    sales_by_category = graphene.List(graphene.NonNull(GroupTotalType), **_range_args())
+
+    @role_required(Role.MANAGER)
+    def resolve_sales_stats(root, info, date_from, date_to, location_id=None):
+        stats = selectors.sales_stats_summary(
+            date_from=date_from, date_to=date_to, location_id=_location(location_id)
+        )
+        return SalesStatsType(
+            total_sales=stats.total_sales,
+            total_transactions=stats.total_transactions,
+            average_sale_value=stats.average_sale_value,
+            customer_debt_incurred=AmountCount(
+                value=stats.customer_debt_incurred.value, count=stats.customer_debt_incurred.count
+            ),
+            total_refunds=stats.total_refunds,
+            net_sales=stats.net_sales,
+            gross_profit=stats.gross_profit,
+            total_discounts=stats.total_discounts,
+            total_tax=stats.total_tax,
+            by_payment_method=[
+                MethodTotalType(method=m.method, value=m.value, count=m.count)
+                for m in stats.by_payment_method
+            ],
+            by_sale_type=[SaleTypeTotal(sale_type=t, value=v, count=c) for t, v, c in stats.by_sale_type],
+        )
+
+    @role_required(Role.MANAGER)
+    def resolve_revenue_by_period(root, info, date_from, date_to, granularity, location_id=None):
+        buckets = selectors.revenue_by_period(
+            granularity=_value(granularity),
+            date_from=date_from,
+            date_to=date_to,
+            location_id=_location(location_id),
+        )
+        return [BucketType(**b.__dict__) for b in buckets]
+
+    @role_required(Role.MANAGER)
+    def resolve_profit_and_loss(root, info, date_from, date_to, location_id=None):
+        pnl = selectors.profit_and_loss_summary(
+            date_from=date_from, date_to=date_to, location_id=_location(location_id)
+        )
+        return ProfitAndLossType(**{**pnl.__dict__, "margin_percent": f"{pnl.margin_percent:.2f}"})
+
+    @role_required(Role.MANAGER)
+    def resolve_top_products(
+        root, info, date_from, date_to, by="REVENUE", order="BEST", limit=10, location_id=None
+    ):
+        rows = selectors.top_products(
+            by=_value(by),
+            order=_value(order),
+            limit=limit,
+            date_from=date_from,
+            date_to=date_to,
+            location_id=_location(location_id),
+        )
+        return [ProductPerformanceType(**r.__dict__) for r in rows]
+
+    @role_required(Role.MANAGER)
+    def resolve_dead_stock(root, info, days=90, location_id=None):
+        return [
+            DeadStockType(**r.__dict__)
+            for r in selectors.dead_stock(days=days, location_id=_location(location_id))
+        ]
+
+    @role_required(Role.MANAGER)
+    def resolve_inventory_valuation(root, info, location_id=None):
+        data = selectors.inventory_valuation(location_id=_location(location_id))
+        return InventoryValuationType(
+            total=ValuationType(**data["total"].__dict__),
+            by_category=[ValuationType(**v.__dict__) for v in data["by_category"]],
+            by_location=[ValuationType(**v.__dict__) for v in data["by_location"]],
+        )
+
+    @role_required(Role.MANAGER)
+    def resolve_outstanding_debt(root, info, limit=10):
+        debt = selectors.outstanding_debt_summary(limit=limit)
+        return OutstandingDebtType(
+            total_owed=debt.total_owed,
+            customers_owing=debt.customers_owing,
+            total_credit_held=debt.total_credit_held,
+            aging=[AgingBucket(bucket=label, value=value) for label, value in debt.aging],
+            largest_debtors=[
+                DebtorType(customer=d.customer, balance=d.balance) for d in debt.largest_debtors
+            ],
+        )
+
+    @role_required(Role.MANAGER)
+    def resolve_sales_by_payment_method(root, info, date_from, date_to, location_id=None):
+        rows = selectors.sales_by_payment_method(
+            date_from=date_from, date_to=date_to, location_id=_location(location_id)
+        )
+        return [MethodTotalType(method=m.method, value=m.value, count=m.count) for m in rows]
+
+    @role_required(Role.MANAGER)
+    def resolve_sales_by_cashier(root, info, date_from, date_to, location_id=None):
+        rows = selectors.sales_by_cashier(
+            date_from=date_from, date_to=date_to, location_id=_location(location_id)
+        )
+        return [GroupTotalType(**g.__dict__) for g in rows]
+
+    @role_required(Role.MANAGER)
+    def resolve_sales_by_category(root, info, date_from, date_to, location_id=None):
+        rows = selectors.sales_by_category(
+            date_from=date_from, date_to=date_to, location_id=_location(location_id)
+        )
+        return [GroupTotalType(**g.__dict__) for g in rows]

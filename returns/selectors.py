@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from returns.models import Return, ReturnItem
+from shared.dates import end_of_day_exclusive, start_of_day
+
+
+def _with_details(returns: QuerySet[Return]) -> QuerySet[Return]:
+    return returns.select_related("sale", "customer", "requested_by", "decided_by").prefetch_related(
+        Prefetch("items", queryset=ReturnItem.objects.select_related("sale_item__product").order_by("pk"))
+    )
+
+
+def list_returns(
+    *,
+    status: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    customer_id: int | None = None,
+    sale_id: int | None = None,
+) -> QuerySet[Return]:
+    """Returns newest first; `status="pending"` is the manager's to-do list."""
+    returns = Return.objects.all()
+    if status:
+        returns = returns.filter(status=status)
+    if date_from:
+        returns = returns.filter(created_at__gte=start_of_day(date_from))
+    if date_to:
+        returns = returns.filter(created_at__lt=end_of_day_exclusive(date_to))
+    if customer_id:
+        returns = returns.filter(customer_id=customer_id)
+    if sale_id:
+        returns = returns.filter(sale_id=sale_id)
+    return _with_details(returns).order_by("-created_at", "-pk")
+
+
+def get_return(*, return_id: int) -> Return | None:
+    return _with_details(Return.objects.filter(pk=return_id)).first()
+
+
+def find_return(*, identifier: str) -> Return | None:
+    """By raw id, Relay global id or return number."""
+    from shared.graphql import decode_id
+
+    pk = decode_id(identifier, "Return")
+    if pk is not None:
+        return get_return(return_id=pk)
+    return _with_details(Return.objects.filter(return_number__iexact=str(identifier).strip())).first()

@@ -1,0 +1,215 @@
+"""Sales documents: the sale header, its lines, the batches each line drew from, and its payments.
+
+Every money figure is computed by `sales.pricing` and stored as-is; nothing here re-derives it.
+The migration is generated once the products and customers apps (FK targets) are merged.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from sales.choices import PaymentMethod, SaleStatus, SaleType
+from shared.models import TimeStampedModel
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+QUANTITY = {"max_digits": 12, "decimal_places": 3}
+RATE = {"max_digits": 6, "decimal_places": 4}
+UNIT_COST = {"max_digits": 14, "decimal_places": 4}
+
+
+def _non_negative(prefix: str, *fields: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(condition=Q(**{f"{name}__gte": 0}), name=f"{prefix}_{name}_non_negative")
+        for name in fields
+    ]
+
+
+class SaleSequence(models.Model):
+    """The last transaction number handed out in a year (one row per year, locked to increment)."""
+
+    year = models.PositiveIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class Sale(TimeStampedModel):
+    transaction_id = models.CharField(
+        max_length=20, unique=True, help_text="Human-readable, per-year sequential id, e.g. S2026-000123."
+    )
+    sale_type = models.CharField(max_length=10, choices=SaleType.choices, default=SaleType.RETAIL)
+    status = models.CharField(
+        max_length=20, choices=SaleStatus.choices, default=SaleStatus.COMPLETED, db_index=True
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="sales"
+    )
+    location = models.ForeignKey("products.Location", on_delete=models.PROTECT, related_name="sales")
+    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales")
+
+    # Snapshot of the PRICES_INCLUDE_TAX setting the sale was priced with (receipts, returns).
+    prices_include_tax = models.BooleanField()
+    sale_discount_amount = models.DecimalField(
+        **MONEY, default=0, help_text="The sale-level discount sent; spread over the lines' `discount`."
+    )
+    subtotal = models.DecimalField(**MONEY)
+    discount_total = models.DecimalField(**MONEY)
+    tax_total = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    amount_paid = models.DecimalField(**MONEY, help_text="Money received now, before change.")
+    change = models.DecimalField(**MONEY, default=0)
+    amount_on_account = models.DecimalField(
+        **MONEY, default=0, help_text="Charged to the customer's account."
+    )
+    credit_applied = models.DecimalField(**MONEY, default=0, help_text="Customer's store credit spent.")
+    credit_created = models.DecimalField(**MONEY, default=0, help_text="Overpayment kept as store credit.")
+    note = models.CharField(max_length=500, blank=True)
+
+    idempotency_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    request_fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="sha256 hex of the canonical createSale input."
+    )
+
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("void_sale", "Can void a sale")]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="sale_customer_created"),
+            models.Index(fields=["cashier", "-created_at"], name="sale_cashier_created"),
+        ]
+        constraints = [
+            *_non_negative(
+                "sale",
+                "sale_discount_amount",
+                "subtotal",
+                "discount_total",
+                "tax_total",
+                "total",
+                "amount_paid",
+                "change",
+                "amount_on_account",
+                "credit_applied",
+                "credit_created",
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_total__lte=F("subtotal")), name="sale_discount_within_subtotal"
+            ),
+            models.CheckConstraint(condition=Q(change__lte=F("amount_paid")), name="sale_change_within_paid"),
+            models.CheckConstraint(
+                condition=Q(amount_on_account=0) | Q(customer__isnull=False),
+                name="sale_on_account_needs_customer",
+            ),
+            models.CheckConstraint(
+                condition=Q(credit_applied=0, credit_created=0) | Q(customer__isnull=False),
+                name="sale_credit_needs_customer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SaleStatus.VOIDED) | Q(voided_at__isnull=False, voided_by__isnull=False),
+                name="sale_voided_has_who_and_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.transaction_id
+
+
+class SaleItem(models.Model):
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="items")
+    line_number = models.PositiveIntegerField(help_text="1-based position in the sale's `items` input.")
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="sale_items")
+    quantity = models.DecimalField(**QUANTITY)
+    unit_price = models.DecimalField(**MONEY, help_text="Price charged per unit.")
+    catalogue_unit_price = models.DecimalField(
+        **MONEY, help_text="Catalogue price by sale type at sale time."
+    )
+    is_price_override = models.BooleanField(default=False)
+    line_discount = models.DecimalField(**MONEY, default=0, help_text="Discount sent on this line.")
+    discount = models.DecimalField(
+        **MONEY, default=0, help_text="Line discount plus the line's share of the sale discount."
+    )
+    tax_rate = models.DecimalField(**RATE, help_text="Fraction, e.g. 0.0750 for 7.5 %.")
+    tax = models.DecimalField(**MONEY)
+    subtotal = models.DecimalField(**MONEY, help_text="unit_price x quantity, rounded to the cent.")
+    total = models.DecimalField(**MONEY, help_text="What the customer pays for the line, tax included.")
+    unit_cost = models.DecimalField(
+        **UNIT_COST, help_text="Weighted cost per unit drawn, for profit reports."
+    )
+
+    class Meta:
+        ordering = ["sale", "line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["sale", "line_number"], name="sale_item_line_number_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="sale_item_quantity_positive"),
+            *_non_negative(
+                "sale_item",
+                "unit_price",
+                "catalogue_unit_price",
+                "line_discount",
+                "discount",
+                "tax_rate",
+                "tax",
+                "subtotal",
+                "total",
+                "unit_cost",
+            ),
+            models.CheckConstraint(
+                condition=Q(discount__lte=F("subtotal")), name="sale_item_discount_within_subtotal"
+            ),
+            models.CheckConstraint(
+                condition=Q(line_discount__lte=F("discount")), name="sale_item_line_discount_within_discount"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sale_id} #{self.line_number}"
+
+
+class SaleItemBatch(models.Model):
+    """What one sale line drew from stock: one row per batch (batch is null for untracked stock)."""
+
+    sale_item = models.ForeignKey(SaleItem, on_delete=models.CASCADE, related_name="batches")
+    batch = models.ForeignKey(
+        "products.Batch", on_delete=models.PROTECT, null=True, blank=True, related_name="sale_item_draws"
+    )
+    quantity = models.DecimalField(**QUANTITY)
+    unit_cost = models.DecimalField(**UNIT_COST)
+
+    class Meta:
+        ordering = ["sale_item", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="sale_item_batch_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(unit_cost__gte=0), name="sale_item_batch_unit_cost_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sale_item_id}: {self.quantity} from batch {self.batch_id}"
+
+
+class Payment(models.Model):
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="payments")
+    method = models.CharField(max_length=20, choices=PaymentMethod.choices)
+    amount = models.DecimalField(**MONEY, help_text="Amount tendered (cash before change).")
+    reference = models.CharField(max_length=100, blank=True, help_text="Card slip or transfer reference.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sale", "pk"]
+        indexes = [models.Index(fields=["method", "created_at"], name="payment_method_created")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_non_negative"),
+            models.CheckConstraint(condition=Q(method__in=PaymentMethod.values), name="payment_method_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.amount}"

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from sales.models import Payment, Sale, SaleItem
+from shared.dates import end_of_day_exclusive, start_of_day
+from shared.graphql import decode_id
+from shared.roles import Role, has_role
+
+
+def _with_details(sales: QuerySet[Sale]) -> QuerySet[Sale]:
+    """Everything the Sale type exposes, in a fixed number of queries whatever the page size."""
+    return sales.select_related("customer", "location", "cashier", "voided_by").prefetch_related(
+        Prefetch(
+            "items",
+            queryset=SaleItem.objects.select_related("product")
+            .prefetch_related("batches")
+            .order_by("line_number"),
+        ),
+        Prefetch("payments", queryset=Payment.objects.order_by("pk")),
+        "returns",
+    )
+
+
+def list_sales(
+    *,
+    user,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    customer_id: str | None = None,
+    cashier_id: str | None = None,
+    location_id: str | None = None,
+    status: str | None = None,
+    payment_method: str | None = None,
+    transaction_id: str | None = None,
+) -> QuerySet[Sale]:
+    """Sales newest first; cashiers see only their own. Days are shop-local (TIME_ZONE)."""
+    sales = Sale.objects.all()
+    if not has_role(user, Role.MANAGER):
+        sales = sales.filter(cashier=user)
+    if date_from:
+        sales = sales.filter(created_at__gte=start_of_day(date_from))
+    if date_to:
+        sales = sales.filter(created_at__lt=end_of_day_exclusive(date_to))
+    if customer_id:
+        sales = sales.filter(customer_id=decode_id(customer_id, "Customer"))
+    if cashier_id:
+        sales = sales.filter(cashier_id=decode_id(cashier_id, "User"))
+    if location_id:
+        sales = sales.filter(location_id=decode_id(location_id, "Location"))
+    if status:
+        sales = sales.filter(status=getattr(status, "value", status))
+    if payment_method:
+        sales = sales.filter(payments__method=payment_method).distinct()
+    if transaction_id:
+        sales = sales.filter(transaction_id__iexact=transaction_id.strip())
+    return _with_details(sales).order_by("-created_at", "-pk")
+
+
+def get_sale(*, sale_id: int) -> Sale | None:
+    return _with_details(Sale.objects.filter(pk=sale_id)).first()
+
+
+def find_sale(*, identifier: str | int | None, user=None) -> Sale | None:
+    """A sale by raw id, Relay global id or transaction id (e.g. S2026-000123)."""
+    if identifier is None:
+        return None
+    raw = str(identifier).strip()
+    sales = _with_details(Sale.objects.all())
+    if raw.isdigit():
+        return sales.filter(pk=int(raw)).first()
+    pk = decode_id(raw, "Sale")
+    if pk is not None:
+        return sales.filter(pk=pk).first()
+    return sales.filter(transaction_id__iexact=raw).first()

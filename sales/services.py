@@ -1,0 +1,467 @@
+"""The till: price, create and void sales. One transaction per call; see docs/ARCHITECTURE.md for locks."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from customers import services as customer_services
+from customers.models import Customer
+from products import selectors as product_selectors
+from products import services as stock_services
+from products.models import Location
+from sales import idempotency, pricing
+from sales.choices import PaymentMethod, SaleStatus, SaleType
+from sales.error_codes import SaleErrorCode
+from sales.models import Payment, Sale, SaleItem, SaleItemBatch
+from sales.numbering import next_transaction_id
+from shared.errors import DomainError, ErrorCode, ErrorDetail
+from shared.money import ZERO, parse_money, parse_quantity
+from shared.roles import Role, has_role
+
+REFERENCE_TYPE = "sale"
+
+
+@dataclass(frozen=True)
+class SaleLineRequest:
+    product_id: int
+    quantity: Decimal
+    unit_price: Decimal | None = None  # a client price: an override when it differs from the catalogue
+    discount: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    method: str
+    amount: Decimal
+    balance: Decimal | None = None
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class SaleRequest:
+    items: list[SaleLineRequest]
+    payments: list[PaymentRequest]
+    customer_id: int | None = None
+    location_id: int | None = None
+    sale_type: str = SaleType.RETAIL
+    discount: Decimal = ZERO
+    keep_change_as_credit: bool = False
+    note: str = ""
+    idempotency_key: str | None = None
+
+
+@dataclass
+class SaleQuote:
+    """What createSale would charge, computed by the same code, without writing anything.
+
+    With no payments yet (a cart being built) only the cart is priced: the tender figures are zero
+    and `amount_due` is the total.
+    """
+
+    priced: pricing.PricedSale
+    customer: Customer | None
+    location: Location
+    amount_due: Decimal
+    shortages: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class SaleResult:
+    sale: Sale
+    replayed: bool = False
+
+
+def _validate_request(request: SaleRequest, *, allow_exchange_tender: bool = False) -> SaleRequest:
+    errors: list[ErrorDetail] = []
+    for index, payment in enumerate(request.payments):
+        if str(payment.method).strip().lower() == PaymentMethod.EXCHANGE and not allow_exchange_tender:
+            errors.append(
+                ErrorDetail(
+                    SaleErrorCode.INVALID_PAYMENT_METHOD,
+                    "Use createExchange to exchange goods.",
+                    f"payments.{index}.method",
+                )
+            )
+    items: list[SaleLineRequest] = []
+    if not request.items:
+        raise DomainError(ErrorCode.INVALID, "A sale needs at least one item.", field="items")
+    if len(request.items) > settings.MAX_SALE_ITEMS:
+        raise DomainError(
+            ErrorCode.INVALID, f"A sale can have at most {settings.MAX_SALE_ITEMS} items.", field="items"
+        )
+    for index, line in enumerate(request.items):
+        try:
+            items.append(
+                SaleLineRequest(
+                    product_id=line.product_id,
+                    quantity=parse_quantity(line.quantity, field=f"items.{index}.quantity"),
+                    unit_price=None
+                    if line.unit_price is None
+                    else parse_money(line.unit_price, field=f"items.{index}.unitPrice"),
+                    discount=parse_money(line.discount or ZERO, field=f"items.{index}.discount"),
+                )
+            )
+        except DomainError as exc:
+            errors.extend(exc.errors)
+    if request.sale_type not in SaleType.values:
+        errors.append(ErrorDetail(ErrorCode.INVALID, "Sale type must be retail or wholesale.", "saleType"))
+    try:
+        discount = parse_money(request.discount or ZERO, field="discount")
+    except DomainError as exc:
+        errors.extend(exc.errors)
+        discount = ZERO
+    if errors:
+        raise DomainError.many(errors)
+    return SaleRequest(
+        **{**asdict(request), "items": items, "payments": list(request.payments), "discount": discount}
+    )
+
+
+def _load_customer(customer_id: int | None) -> Customer | None:
+    if customer_id is None:
+        return None
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "Customer not found.", field="customerId")
+    if customer.status != Customer.Status.ACTIVE:
+        raise DomainError(
+            "CUSTOMER_BLOCKED" if customer.status == Customer.Status.BLOCKED else "CUSTOMER_ARCHIVED",
+            f"{customer.name} is {customer.status} and cannot buy.",
+            field="customerId",
+        )
+    return customer
+
+
+def _load_location(location_id: int | None) -> Location:
+    if location_id is None:
+        return product_selectors.get_default_location()
+    location = Location.objects.filter(pk=location_id).first()
+    if location is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "Location not found.", field="locationId")
+    return location
+
+
+def _price(
+    *, user, request: SaleRequest, customer: Customer | None, cart_only: bool = False
+) -> pricing.PricedSale:
+    products = product_selectors.get_products_by_ids([line.product_id for line in request.items])
+    errors: list[ErrorDetail] = []
+    lines: list[pricing.PricedLineInput] = []
+    for index, line in enumerate(request.items):
+        product = products.get(line.product_id)
+        if product is None:
+            errors.append(ErrorDetail(ErrorCode.NOT_FOUND, "Product not found.", f"items.{index}.productId"))
+            continue
+        if not product.is_active:
+            errors.append(
+                ErrorDetail(
+                    "PRODUCT_ARCHIVED",
+                    f"{product.name} is archived and cannot be sold.",
+                    f"items.{index}.productId",
+                )
+            )
+            continue
+        catalogue = (
+            product.wholesale_price if request.sale_type == SaleType.WHOLESALE else product.retail_price
+        )
+        lines.append(
+            pricing.PricedLineInput(
+                product_id=product.pk,
+                quantity=line.quantity,
+                catalogue_unit_price=catalogue,
+                tax_rate=product.tax_rate,
+                unit_price_override=line.unit_price,
+                line_discount=line.discount,
+            )
+        )
+    if errors:
+        raise DomainError.many(errors)
+    store_credit = max(ZERO, -customer.balance) if customer is not None else ZERO
+    if cart_only:
+        cart = pricing.price_cart(
+            lines,
+            discount=request.discount,
+            prices_include_tax=settings.PRICES_INCLUDE_TAX,
+            max_items=settings.MAX_SALE_ITEMS,
+        )
+        priced = pricing.PricedSale(
+            **{f: getattr(cart, f) for f in pricing.PricedCart.__dataclass_fields__},
+            payments=(),
+            amount_paid=ZERO,
+            change=ZERO,
+            amount_on_account=ZERO,
+            credit_applied=ZERO,
+            credit_created=ZERO,
+        )
+    else:
+        priced = pricing.price_sale(
+            lines,
+            discount=request.discount,
+            prices_include_tax=settings.PRICES_INCLUDE_TAX,
+            payments=[
+                pricing.TenderInput(p.method, p.amount, p.balance, p.reference or "")
+                for p in request.payments
+            ],
+            keep_change_as_credit=request.keep_change_as_credit,
+            has_customer=customer is not None,
+            customer_store_credit_available=store_credit,
+            max_items=settings.MAX_SALE_ITEMS,
+        )
+    pricing.check_cashier_limits(
+        priced,
+        max_discount_percent=Decimal(settings.CASHIER_MAX_DISCOUNT_PERCENT),
+        overrides_present=any(line.is_price_override for line in priced.lines),
+        is_manager=has_role(user, Role.MANAGER),
+    )
+    return priced
+
+
+def price_sale(*, user, request: SaleRequest) -> SaleQuote:
+    """Price a cart exactly as create_sale would and report lines lacking stock; writes nothing."""
+    request = _validate_request(request)
+    customer = _load_customer(request.customer_id)
+    location = _load_location(request.location_id)
+    priced = _price(user=user, request=request, customer=customer, cart_only=not request.payments)
+    shortages = product_selectors.find_shortages(location=location, requests=_stock_requests(request.items))
+    settled = (
+        priced.amount_paid
+        - priced.change
+        + priced.credit_applied
+        + priced.amount_on_account
+        - priced.credit_created
+    )
+    return SaleQuote(
+        priced=priced,
+        customer=customer,
+        location=location,
+        amount_due=max(priced.total - settled, ZERO),
+        shortages=shortages,
+    )
+
+
+def _stock_requests(items: list[SaleLineRequest]) -> list[stock_services.StockRequest]:
+    """One request per product (a product on two lines is deducted once, for both)."""
+    wanted: dict[int, Decimal] = {}
+    for line in items:
+        wanted[line.product_id] = wanted.get(line.product_id, ZERO) + line.quantity
+    return [stock_services.StockRequest(product_id=pid, quantity=qty) for pid, qty in sorted(wanted.items())]
+
+
+def _fingerprint(request: SaleRequest) -> str:
+    payload = asdict(request)
+    payload.pop("idempotency_key")
+    return idempotency.fingerprint(payload)
+
+
+@transaction.atomic
+def create_sale(*, user, request: SaleRequest, allow_exchange_tender: bool = False) -> SaleResult:
+    """Create a completed sale: price it, deduct stock, settle the customer's account, record payments.
+
+    Locks, in order: the idempotency key (advisory), the year's sale number, stock levels and batches
+    (by pk, inside deduct_stock), then the customer (inside the customer services). Any refusal
+    raises DomainError and rolls everything back: no sale, movement or ledger row is left behind.
+    """
+    request = _validate_request(request, allow_exchange_tender=allow_exchange_tender)
+    fingerprint = _fingerprint(request)
+    if request.idempotency_key:
+        idempotency.lock_key(request.idempotency_key)
+        existing = Sale.objects.filter(idempotency_key=request.idempotency_key).first()
+        if existing is not None:
+            if existing.request_fingerprint != fingerprint:
+                raise DomainError(
+                    SaleErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "This idempotency key was already used for a different sale.",
+                    field="idempotencyKey",
+                )
+            return SaleResult(sale=existing, replayed=True)
+
+    customer = _load_customer(request.customer_id)
+    location = _load_location(request.location_id)
+    priced = _price(user=user, request=request, customer=customer)
+
+    sale = Sale.objects.create(
+        transaction_id=next_transaction_id(),
+        sale_type=request.sale_type,
+        status=SaleStatus.COMPLETED,
+        customer=customer,
+        location=location,
+        cashier=user,
+        prices_include_tax=priced.prices_include_tax,
+        sale_discount_amount=priced.sale_discount,
+        subtotal=priced.subtotal,
+        discount_total=priced.discount_total,
+        tax_total=priced.tax_total,
+        total=priced.total,
+        amount_paid=priced.amount_paid,
+        change=priced.change,
+        amount_on_account=priced.amount_on_account,
+        credit_applied=priced.credit_applied,
+        credit_created=priced.credit_created,
+        note=(request.note or "")[:500],
+        idempotency_key=request.idempotency_key or None,
+        request_fingerprint=fingerprint,
+    )
+    deductions = stock_services.deduct_stock(
+        user=user,
+        location=location,
+        requests=_stock_requests(request.items),
+        reference_type=REFERENCE_TYPE,
+        reference_id=sale.pk,
+        reference=sale.transaction_id,
+    )
+    _write_lines(sale, priced, {d.product_id: d for d in deductions})
+    Payment.objects.bulk_create(
+        [Payment(sale=sale, method=p.method, amount=p.amount, reference=p.reference) for p in priced.payments]
+    )
+    if customer is not None:
+        _settle_customer_account(user=user, sale=sale, customer=customer, priced=priced)
+    return SaleResult(sale=sale)
+
+
+def _write_lines(
+    sale: Sale, priced: pricing.PricedSale, deductions: dict[int, stock_services.StockDeduction]
+) -> None:
+    # A product on several lines was deducted once: hand its draws out to the lines in order.
+    remaining = {
+        pid: [(d.batch_id, d.quantity, d.unit_cost) for d in ded.draws] for pid, ded in deductions.items()
+    }
+    items: list[SaleItem] = []
+    draws_per_item: list[list[tuple]] = []
+    for line in priced.lines:
+        deduction = deductions[line.product_id]
+        items.append(
+            SaleItem(
+                sale=sale,
+                line_number=line.index + 1,
+                product_id=line.product_id,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                catalogue_unit_price=line.catalogue_unit_price,
+                is_price_override=line.is_price_override,
+                line_discount=line.line_discount,
+                discount=line.discount,
+                tax_rate=line.tax_rate,
+                tax=line.tax,
+                subtotal=line.subtotal,
+                total=line.total,
+                unit_cost=deduction.unit_cost,
+            )
+        )
+        draws_per_item.append(_take(remaining[line.product_id], line.quantity))
+    SaleItem.objects.bulk_create(items)
+    SaleItemBatch.objects.bulk_create(
+        [
+            SaleItemBatch(sale_item=item, batch_id=batch_id, quantity=qty, unit_cost=cost)
+            for item, draws in zip(items, draws_per_item, strict=True)
+            for batch_id, qty, cost in draws
+        ]
+    )
+
+
+def _take(draws: list[list], quantity: Decimal) -> list[tuple]:
+    """Remove `quantity` from the front of a product's draws (mutates `draws`)."""
+    taken = []
+    for i, (batch_id, qty, cost) in enumerate(draws):
+        if quantity <= 0:
+            break
+        part = min(qty, quantity)
+        if part > 0:
+            taken.append((batch_id, part, cost))
+            draws[i] = (batch_id, qty - part, cost)
+            quantity -= part
+    return taken
+
+
+def _settle_customer_account(*, user, sale: Sale, customer: Customer, priced: pricing.PricedSale) -> None:
+    common = {
+        "user": user,
+        "customer_id": customer.pk,
+        "reference_type": REFERENCE_TYPE,
+        "reference_id": sale.pk,
+    }
+    if priced.credit_applied > 0:
+        customer_services.apply_store_credit(
+            amount=priced.credit_applied, reference=sale.transaction_id, **common
+        )
+    if priced.amount_on_account > 0:
+        customer_services.charge_to_account(
+            amount=priced.amount_on_account, reference=sale.transaction_id, **common
+        )
+    if priced.credit_created > 0:
+        customer_services.credit_account(
+            amount=priced.credit_created,
+            entry_type="overpayment_credit",
+            reference=sale.transaction_id,
+            **common,
+        )
+
+
+@transaction.atomic
+def void_sale(*, user, sale_id: int, reason: str) -> Sale:
+    """Void a completed sale: stock back with void movements, every account effect reversed.
+
+    Locks the sale first (project lock order), then stock and customer rows via their services.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(ErrorCode.REQUIRED, "Say why the sale is voided.", field="reason")
+    sale = Sale.objects.select_for_update(of=("self",)).filter(pk=sale_id).first()
+    if sale is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "Sale not found.", field="id")
+    if sale.status == SaleStatus.VOIDED:
+        raise DomainError(
+            SaleErrorCode.SALE_ALREADY_VOIDED, f"Sale {sale.transaction_id} is already voided.", field="id"
+        )
+    if sale.status != SaleStatus.COMPLETED:
+        raise DomainError(
+            "SALE_HAS_RETURNS",
+            f"Sale {sale.transaction_id} has returns and can no longer be voided.",
+            field="id",
+        )
+    for item in sale.items.prefetch_related("batches").order_by("pk"):
+        for draw in item.batches.all():
+            stock_services.return_stock(
+                user=user,
+                location=sale.location,
+                product_id=item.product_id,
+                quantity=draw.quantity,
+                batch_id=draw.batch_id,
+                unit_cost=draw.unit_cost,
+                movement_type="void",
+                reference_type=REFERENCE_TYPE,
+                reference_id=sale.pk,
+                reference=sale.transaction_id,
+            )
+    if sale.customer_id is not None:
+        _reverse_customer_account(user=user, sale=sale)
+    sale.status = SaleStatus.VOIDED
+    sale.voided_by = user
+    sale.voided_at = timezone.now()
+    sale.void_reason = reason[:500]
+    sale.save(update_fields=["status", "voided_by", "voided_at", "void_reason", "updated_at"])
+    return sale
+
+
+def _reverse_customer_account(*, user, sale: Sale) -> None:
+    """Undo what the sale did to the customer's balance, as new ledger rows (the ledger is append-only)."""
+    common = {
+        "user": user,
+        "customer_id": sale.customer_id,
+        "reference_type": "void",
+        "reference_id": sale.pk,
+        "reference": sale.transaction_id,
+    }
+    # The sale raised the balance by what it charged and by the store credit it spent, and lowered it
+    # by the credit it created; the void moves the balance back by that net amount.
+    net_effect = sale.amount_on_account + sale.credit_applied - sale.credit_created
+    if net_effect > 0:
+        customer_services.credit_account(amount=net_effect, entry_type="void_reversal", **common)
+    elif net_effect < 0:
+        customer_services.adjust_balance(
+            amount=-net_effect, reason=f"Void of {sale.transaction_id}", **common
+        )

@@ -1,0 +1,85 @@
+"""Reports through every door: GraphQL (managers only), CSV download, CLI, admin dashboard."""
+
+import csv
+import io
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from graphql_jwt.shortcuts import get_token
+
+pytestmark = pytest.mark.django_db
+STATS = """{ salesStats(dateFrom: "2026-03-10", dateTo: "2026-03-10") {
+  totalSales totalTransactions averageSaleValue customerDebtIncurred { value count }
+  totalRefunds netSales grossProfit totalTax byPaymentMethod { method value } } }"""
+
+
+def test_sales_stats_seed_query_shape(as_manager, known_sales):
+    data = as_manager(STATS).payload("salesStats")
+
+    assert data["totalSales"] == "75.00" and data["totalTransactions"] == 4
+    assert data["averageSaleValue"] == "18.75"
+    assert data["customerDebtIncurred"] == {"value": "20.00", "count": 1}
+    assert (data["totalRefunds"], data["netSales"], data["grossProfit"]) == ("10.00", "65.00", "24.26")
+
+
+def test_reports_are_manager_only(as_cashier, known_sales):
+    assert as_cashier(STATS).error_codes() == ["FORBIDDEN"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ revenueByPeriod(dateFrom: "2026-03-09", dateTo: "2026-03-11", granularity: DAY) { start net } }',
+        '{ profitAndLoss(dateFrom: "2026-03-10", dateTo: "2026-03-10") { grossProfit marginPercent } }',
+        '{ topProducts(dateFrom: "2026-03-10", dateTo: "2026-03-10", by: PROFIT) { product { sku } profit } }',
+        "{ deadStock(days: 1) { product { sku } valueAtCost } }",
+        "{ inventoryValuation { total { atCost atRetail } byLocation { label } } }",
+        "{ outstandingDebt { totalOwed aging { bucket value } largestDebtors { customer { name } balance } } }",
+        '{ salesByCashier(dateFrom: "2026-03-10", dateTo: "2026-03-10") { label value } }',
+        '{ salesByCategory(dateFrom: "2026-03-10", dateTo: "2026-03-10") { label value } }',
+        '{ salesByPaymentMethod(dateFrom: "2026-03-10", dateTo: "2026-03-10") { method value } }',
+    ],
+)
+def test_every_report_answers_over_graphql(as_manager, known_sales, query):
+    response = as_manager(query)
+
+    assert not response.errors, response.errors
+    assert all(value is not None for value in response.data.values())
+
+
+def test_report_query_count_does_not_grow_with_sales(as_manager, known_sales, django_assert_max_num_queries):
+    # Each report runs a fixed number of queries whatever the number of sales (here: 5 sales).
+    with django_assert_max_num_queries(12):
+        as_manager(STATS)
+
+
+def test_csv_download_for_managers_only(known_sales, manager, cashier):
+    url = "/reports/sales-stats.csv?from=2026-03-10&to=2026-03-10"
+
+    response = Client().get(url, HTTP_AUTHORIZATION=f"JWT {get_token(manager)}")
+    refused = Client().get(url, HTTP_AUTHORIZATION=f"JWT {get_token(cashier)}")
+    bad = Client().get("/reports/sales-stats.csv?from=yesterday", HTTP_AUTHORIZATION=f"JWT {get_token(manager)}")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.status_code == 200 and rows[0] == ["Figure", "Value"]
+    assert ["Total sales", "75.00"] in rows
+    assert refused.status_code == 403 and bad.status_code == 400
+
+
+def test_report_command_prints_a_table(known_sales):
+    out = StringIO()
+
+    call_command("report", "sales-stats", "--from", "2026-03-10", "--to", "2026-03-10", stdout=out)
+
+    assert "Total sales" in out.getvalue() and "75.00" in out.getvalue()
+
+
+def test_admin_dashboard_renders_for_managers(client, manager, known_sales):
+    client.force_login(manager)
+
+    response = client.get("/admin/dashboard/")
+
+    assert response.status_code == 200
+    assert b"<svg" in response.content and b"Top products" in response.content

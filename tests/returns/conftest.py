@@ -1,0 +1,1 @@
+from tests.sales.conftest import shop  # noqa: F401  (the same small shop)

@@ -1,0 +1,67 @@
+"""Query budgets: createSale grows by a small constant per line; a page of sales costs a fixed count."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.sales.conftest import make_product
+
+pytestmark = pytest.mark.django_db
+CREATE = """mutation($input: SaleInput!) { createSale(input: $input) { success errors { code message }
+  sale { transactionId total customerBalance items { quantity total batches { quantity } } payments { method amount } } } }"""
+SALES = """query($n: Int!) { sales(first: $n) { totalCount edges { node {
+  transactionId total customer { name } cashier { username }
+  items { quantity total batches { quantity } } payments { method amount } } } } }"""
+
+
+def create_sale_queries(client, products, customer=None):
+    items = [{"productId": str(p.pk), "quantity": 1} for p in products]
+    variables = {
+        "input": {"items": items, "payments": [{"method": "credit", "amount": f"{10 * len(products)}.00"}]}
+    }
+    variables["input"]["customerId"] = str(customer.pk)
+    with CaptureQueriesContext(connection) as captured:
+        result = client(CREATE, variables).payload("createSale")
+    assert result["success"], result
+    return len(captured)
+
+
+def test_create_sale_queries_grow_by_a_constant_per_line(as_cashier, manager, shop):
+    products = [make_product(manager, f"P{i}") for i in range(6)]
+    customer = shop["regular"]
+
+    one = create_sale_queries(as_cashier, products[:1], customer)
+    three = create_sale_queries(as_cashier, products[1:4], customer)
+
+    per_line = (three - one) / 2
+    # Pinned: a one-line sale charged to a customer's account, re-read for the payload, costs 30
+    # queries (incl. 6 savepoint statements of nested services); each extra line adds one UPDATE
+    # of its stock level (movements, items and draws are bulk inserts).
+    assert (one, per_line) == (30, 1), (one, three)
+
+
+def test_sales_page_costs_the_same_for_1_and_100_rows(as_manager, gql, cashier, shop):
+    sell = gql(cashier)
+    for _ in range(12):
+        sell(
+            CREATE.replace("credit", "cash"),
+            {
+                "input": {
+                    "items": [
+                        {"productId": str(shop["soap"].pk), "quantity": 1},
+                        {"productId": str(shop["syrup"].pk), "quantity": 1},
+                    ],
+                    "payments": [{"method": "cash", "amount": "22.00"}],
+                    "customerId": str(shop["regular"].pk),
+                }
+            },
+        )
+
+    with CaptureQueriesContext(connection) as one:
+        as_manager(SALES, {"n": 1}).payload("sales")
+    with CaptureQueriesContext(connection) as many:
+        page = as_manager(SALES, {"n": 100}).payload("sales")
+
+    assert page["totalCount"] == 12 and len(page["edges"]) == 12
+    # auth user, count, page (customer, cashier joined), items, item batches, payments, returns
+    assert len(one) == len(many) == 7, [q["sql"][:80] for q in many.captured_queries]
