@@ -3,9 +3,10 @@
 import graphene
 
 import accounts.schema
+import products.schema
 
-QUERIES = (accounts.schema.Query,)
-MUTATIONS = (accounts.schema.Mutation,)
+QUERIES = (accounts.schema.Query, products.schema.Query)
+MUTATIONS = (accounts.schema.Mutation, products.schema.Mutation)
 
 
 class Query(*QUERIES, graphene.ObjectType):

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from shared.views import graphql_view, healthz
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("graphql/", graphql_view, name="graphql"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("products/", include("products.urls")),
 ]
