@@ -4,13 +4,18 @@ from decimal import Decimal
 import pytest
 
 from products import selectors, services
+from products.models import Location
 from tests.products.factories import BatchProductFactory, LocationFactory, ProductFactory
 
 
 @pytest.fixture
 def shop(db):
-    """The default location created by the data migration."""
-    return selectors.get_default_location()
+    """The default location (created by the data migration; recreated after a flush by
+    transactional tests, which wipe migration data)."""
+    location, _created = Location.objects.get_or_create(
+        is_default=True, defaults={"name": "Main shop", "kind": Location.Kind.SHOP}
+    )
+    return location
 
 
 @pytest.fixture
