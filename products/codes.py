@@ -28,13 +28,18 @@ def qr_png(product: Product) -> bytes:
     return buffer.getvalue()
 
 
-def barcode_png(product: Product) -> bytes:
-    """PNG barcode: EAN-13 when the product's barcode is a valid one, else Code 128 of barcode or SKU."""
+def barcode_spec(product: Product) -> tuple[str, str]:
+    """(symbology, text a scanner reads back): EAN-13 for a valid EAN-13, else Code 128 of barcode or SKU."""
     if is_valid_ean13(product.barcode):
-        # python-barcode takes the 12 data digits and computes the check digit itself.
-        symbol = barcode.get("ean13", product.barcode[:12], writer=ImageWriter())
-    else:
-        symbol = barcode.get("code128", product.barcode or product.sku, writer=ImageWriter())
+        return "ean13", product.barcode
+    return "code128", product.barcode or product.sku
+
+
+def barcode_png(product: Product) -> bytes:
+    """PNG of the product's barcode (see `barcode_spec`)."""
+    kind, text = barcode_spec(product)
+    # python-barcode takes EAN-13's 12 data digits and computes the check digit itself.
+    symbol = barcode.get(kind, text[:12] if kind == "ean13" else text, writer=ImageWriter())
     buffer = io.BytesIO()
     symbol.write(buffer, options={"format": "PNG", "module_height": 12.0, "quiet_zone": 4.0})
     return buffer.getvalue()

@@ -18,9 +18,11 @@ from shared.permissions import login_required
 from shared.roles import Role
 
 MovementTypeEnum = graphene.Enum.from_enum(
-    StockMovement.Type, description="Why a stock quantity changed."
+    StockMovement.Type, name="MovementType", description="Why a stock quantity changed."
 )
-LocationKindEnum = graphene.Enum.from_enum(Location.Kind, description="What kind of place a location is.")
+LocationKindEnum = graphene.Enum.from_enum(
+    Location.Kind, name="LocationKind", description="What kind of place a location is."
+)
 
 
 class ProductOrdering(graphene.Enum):
