@@ -52,7 +52,7 @@ def _with_stock(products: QuerySet[Product], location_id: int | None = None) -> 
 
 def _product_shape(products: QuerySet[Product]) -> QuerySet[Product]:
     """Everything `Product` exposes, in a fixed number of queries whatever the page size."""
-    return products.select_related("category", "supplier").prefetch_related(
+    return products.select_related("category__parent", "supplier").prefetch_related(
         Prefetch("stock_levels", queryset=StockLevel.objects.select_related("location").order_by("pk")),
         Prefetch(
             "batches",
