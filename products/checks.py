@@ -27,7 +27,9 @@ def find_ledger_mismatches() -> list[str]:
             )
     for key, total in level_sums.items():
         if key not in seen and Decimal(total or 0) != 0:
-            problems.append(f"movements for product={key[0]} location={key[1]} sum to {total} but no stock level")
+            problems.append(
+                f"movements for product={key[0]} location={key[1]} sum to {total} but no stock level"
+            )
     batch_sums = {
         row["batch_id"]: row["total"]
         for row in ledger.filter(batch__isnull=False).values("batch_id").annotate(total=Sum("quantity"))

@@ -104,7 +104,9 @@ class Product(TimeStampedModel):
     class Meta:
         ordering = ["name", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(retail_price__gte=0), name="product_retail_price_non_negative"),
+            models.CheckConstraint(
+                condition=Q(retail_price__gte=0), name="product_retail_price_non_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(wholesale_price__gte=0), name="product_wholesale_price_non_negative"
             ),
@@ -177,7 +179,9 @@ class StockMovement(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="movements")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="movements")
-    batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="movements")
+    batch = models.ForeignKey(
+        Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="movements"
+    )
     movement_type = models.CharField(max_length=20, choices=Type.choices)
     # Signed change of the stock level (negative = out).
     quantity = quantity_field()

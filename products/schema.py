@@ -82,7 +82,9 @@ class LocationType(DjangoObjectType):
     name = graphene.String(required=True, description="Location name (unique).")
     kind = graphene.Field(LocationKindEnum, required=True, description="Shop, stock room or warehouse.")
     address = graphene.String(required=True, description="Where it is.")
-    is_default = graphene.Boolean(required=True, description="True for the location sales draw from by default.")
+    is_default = graphene.Boolean(
+        required=True, description="True for the location sales draw from by default."
+    )
     is_active = graphene.Boolean(required=True, description="False when no longer used.")
 
     class Meta:
@@ -631,7 +633,9 @@ class Query(graphene.ObjectType):
         supplier_id=graphene.ID(description="Only this supplier."),
         location_id=graphene.ID(description="Only products stocked at this location."),
         low_stock=graphene.Boolean(description="True: at or below the reorder level; false: above it."),
-        is_active=graphene.Boolean(default_value=True, description="Active (default) or archived; null: all."),
+        is_active=graphene.Boolean(
+            default_value=True, description="Active (default) or archived; null: all."
+        ),
         order_by=ProductOrdering(description="Sort order (default NAME)."),
         description="Products, with search, filters and ordering.",
     )

@@ -2,6 +2,7 @@
 
 from products.services.catalogue import (
     archive_product,
+    clean_sku,
     create_category,
     create_location,
     create_product,
@@ -30,6 +31,7 @@ __all__ = [
     "TransferResult",
     "adjust_stock",
     "archive_product",
+    "clean_sku",
     "create_category",
     "create_location",
     "create_product",

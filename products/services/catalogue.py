@@ -48,15 +48,21 @@ def _clean_code(value: str | None) -> str | None:
     return value or None
 
 
+def clean_sku(value: str | None) -> str:
+    """A SKU without surrounding blanks; required, no inner spaces."""
+    sku = _clean_code(value)
+    if not sku:
+        raise DomainError(ErrorCode.REQUIRED, "A SKU is required.", field="sku")
+    if any(ch.isspace() for ch in sku):
+        raise DomainError(ErrorCode.INVALID, "A SKU cannot contain spaces.", field="sku")
+    return sku
+
+
 def _clean_product_values(values: dict) -> dict:
     """Parse and validate the product fields present in `values` (GraphQL names in errors)."""
     cleaned = dict(values)
     if "sku" in cleaned:
-        cleaned["sku"] = _clean_code(cleaned["sku"])
-        if not cleaned["sku"]:
-            raise DomainError(ErrorCode.REQUIRED, "A SKU is required.", field="sku")
-        if any(ch.isspace() for ch in cleaned["sku"]):
-            raise DomainError(ErrorCode.INVALID, "A SKU cannot contain spaces.", field="sku")
+        cleaned["sku"] = clean_sku(cleaned["sku"])
     if "barcode" in cleaned:
         cleaned["barcode"] = _clean_code(cleaned["barcode"])
     if "name" in cleaned:
@@ -71,10 +77,11 @@ def _clean_product_values(values: dict) -> dict:
     if cleaned.get("tax_rate") is not None:
         cleaned["tax_rate"] = parse_rate(cleaned["tax_rate"], field="taxRate")
     if cleaned.get("reorder_level") is not None:
-        cleaned["reorder_level"] = parse_quantity(cleaned["reorder_level"], field="reorderLevel", allow_zero=True)
-    if "attributes" in cleaned and cleaned["attributes"] is not None:
-        if not isinstance(cleaned["attributes"], dict):
-            raise DomainError(ErrorCode.INVALID, "Attributes must be a JSON object.", field="attributes")
+        cleaned["reorder_level"] = parse_quantity(
+            cleaned["reorder_level"], field="reorderLevel", allow_zero=True
+        )
+    if cleaned.get("attributes") is not None and not isinstance(cleaned["attributes"], dict):
+        raise DomainError(ErrorCode.INVALID, "Attributes must be a JSON object.", field="attributes")
     return {k: v for k, v in cleaned.items() if v is not None or k in ("barcode", "category", "supplier")}
 
 
@@ -112,13 +119,16 @@ def update_product(*, user, product: Product, **changes) -> Product:
     cleaned = _clean_product_values(changes)
     product = Product.objects.select_for_update().get(pk=product.pk)
     _check_unique(sku=cleaned.get("sku"), barcode=cleaned.get("barcode"), exclude_pk=product.pk)
-    if "track_batches" in cleaned and cleaned["track_batches"] != product.track_batches:
-        if StockMovement.objects.filter(product=product).exists():
-            raise DomainError(
-                Code.TRACKING_LOCKED,
-                "Batch tracking cannot change once the product has stock movements.",
-                field="trackBatches",
-            )
+    if (
+        "track_batches" in cleaned
+        and cleaned["track_batches"] != product.track_batches
+        and StockMovement.objects.filter(product=product).exists()
+    ):
+        raise DomainError(
+            Code.TRACKING_LOCKED,
+            "Batch tracking cannot change once the product has stock movements.",
+            field="trackBatches",
+        )
     for name, value in cleaned.items():
         setattr(product, name, value)
     product.full_clean(validate_unique=False)
@@ -161,7 +171,11 @@ def create_supplier(
     if Supplier.objects.filter(name__iexact=name).exists():
         raise DomainError(Code.DUPLICATE_NAME, f"A supplier named {name} already exists.", field="name")
     supplier = Supplier(
-        name=name, contact_name=contact_name or "", phone=phone or "", email=email or "", address=address or ""
+        name=name,
+        contact_name=contact_name or "",
+        phone=phone or "",
+        email=email or "",
+        address=address or "",
     )
     supplier.full_clean(validate_unique=False)
     supplier.save()

@@ -131,9 +131,7 @@ def _insufficient(product: Product, requested: Decimal, available: Decimal, fiel
         f"Not enough stock of {product.name}: {format_quantity(available)} available, "
         f"{format_quantity(requested)} requested.",
         field=field,
-        params={
-            "shortages": [{"product_id": product.pk, "requested": requested, "available": available}]
-        },
+        params={"shortages": [{"product_id": product.pk, "requested": requested, "available": available}]},
     )
 
 
@@ -316,7 +314,8 @@ def deduct_stock(
             shortages.append((products[pid], wanted[pid], available))
     if shortages:
         text = "; ".join(
-            f"{p.name} ({format_quantity(a)} available, {format_quantity(w)} requested)" for p, w, a in shortages
+            f"{p.name} ({format_quantity(a)} available, {format_quantity(w)} requested)"
+            for p, w, a in shortages
         )
         raise DomainError(
             Code.INSUFFICIENT_STOCK,
@@ -596,7 +595,9 @@ def transfer_stock(
     if from_location.pk == to_location.pk:
         raise DomainError(Code.SAME_LOCATION, "Choose two different locations.", field="toLocationId")
     if batch is not None and (batch.product_id != product.pk or batch.location_id != from_location.pk):
-        raise DomainError(ErrorCode.INVALID, "That batch is not stock of this product there.", field="batchId")
+        raise DomainError(
+            ErrorCode.INVALID, "That batch is not stock of this product there.", field="batchId"
+        )
     if batch is not None and not product.track_batches:
         raise DomainError(ErrorCode.INVALID, f"{product.name} does not track batches.", field="batchId")
 
