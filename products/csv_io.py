@@ -137,6 +137,7 @@ def _validate(dataset: tablib.Dataset, report: ImportReport) -> list[_Row]:
     with_movements = set(StockMovement.objects.values_list("product__sku", flat=True).distinct())
     locations = {loc.name.lower(): loc for loc in Location.objects.all()}
     today = selectors.today()
+    default_location = selectors.get_default_location()
     seen_skus: dict[str, int] = {}
     seen_barcodes: dict[str, int] = {}
     rows: list[_Row] = []
@@ -229,9 +230,7 @@ def _validate(dataset: tablib.Dataset, report: ImportReport) -> list[_Row]:
             cost_text = _text(data.get("opening_unit_cost")) or _text(data.get("cost_price")) or "0"
             unit_cost = _parse(errors, number, "opening_unit_cost", services.parse_cost, cost_text)
             location_name = _text(data.get("location"))
-            location = (
-                locations.get(location_name.lower()) if location_name else selectors.get_default_location()
-            )
+            location = locations.get(location_name.lower()) if location_name else default_location
             if location is None:
                 errors.append(RowError(number, "location", f"No location named {location_name!r}."))
             batch_number = _text(data.get("batch_number")) or None
@@ -338,14 +337,14 @@ def _write(rows: list[_Row], report: ImportReport, *, user, progress) -> None:
     if not openings:
         return
     by_sku = {p.sku: p for p in Product.objects.filter(sku__in=[r.values["sku"] for r in openings])}
-    for done, row in enumerate(openings, start=1):
+    receipts, receipt_rows = [], []
+    for row in openings:
         if row.values["sku"] not in created_skus:
             report.ignored_opening += 1  # re-importing a file must not receive its stock twice
             continue
         opening = row.opening
-        try:
-            services.receive_stock(
-                user=user,
+        receipts.append(
+            services.Receipt(
                 product=by_sku[row.values["sku"]],
                 location=opening["location"],
                 quantity=opening["quantity"],
@@ -354,12 +353,21 @@ def _write(rows: list[_Row], report: ImportReport, *, user, progress) -> None:
                 expiry_date=opening["expiry_date"],
                 note="Opening stock (CSV import)",
             )
+        )
+        receipt_rows.append(row.number)
+    # Opening stock goes through the receipt service (ledger rows, moving average), in chunks.
+    for start in range(0, len(receipts), BULK_SIZE):
+        chunk = receipts[start : start + BULK_SIZE]
+        try:
+            services.receive_stock_many(user=user, receipts=chunk)
         except DomainError as exc:
-            report.errors.append(RowError(row.number, "opening_quantity", exc.message))
+            report.errors.append(
+                RowError(receipt_rows[start], "opening_quantity", f"{exc.message} (in rows from here on)")
+            )
             raise _RowFailedRollback from None
-        report.receipts += 1
-        if progress and (done % BULK_SIZE == 0 or done == len(openings)):
-            progress("opening stock", done, len(openings))
+        report.receipts += len(chunk)
+        if progress:
+            progress("opening stock", report.receipts, len(receipts))
 
 
 def export_products_dataset() -> tablib.Dataset:

@@ -12,6 +12,7 @@ from products.services.catalogue import (
 )
 from products.services.stock import (
     BatchDraw,
+    Receipt,
     StockDeduction,
     StockRequest,
     TransferResult,
@@ -19,6 +20,7 @@ from products.services.stock import (
     deduct_stock,
     parse_cost,
     receive_stock,
+    receive_stock_many,
     return_stock,
     transfer_stock,
     write_off_stock,
@@ -39,7 +41,9 @@ __all__ = [
     "deduct_stock",
     "parse_cost",
     "parse_rate",
+    "Receipt",
     "receive_stock",
+    "receive_stock_many",
     "return_stock",
     "transfer_stock",
     "update_product",

@@ -117,6 +117,15 @@ def _add_to_batch(batch: Batch, delta: Decimal) -> None:
     batch.quantity += delta
 
 
+def _update_grouped(model, values_by_pk: dict[int, dict]) -> None:
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for pk, values in values_by_pk.items():
+        groups[tuple(sorted(values.items()))].append(pk)
+    for values, pks in groups.items():
+        for start in range(0, len(pks), 900):
+            model.objects.filter(pk__in=pks[start : start + 900]).update(**dict(values))
+
+
 def _check_location(location: Location | None, field: str) -> Location:
     if location is None:
         raise DomainError(ErrorCode.NOT_FOUND, "Location not found.", field=field)
@@ -161,6 +170,49 @@ def _get_or_create_batch_locked(
 # --- services -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """One line of a delivery for `receive_stock_many`."""
+
+    product: Product
+    location: Location | None
+    quantity: Decimal
+    unit_cost: Decimal
+    batch_number: str | None = None
+    expiry_date: date | None = None
+    note: str = ""
+
+
+def _validate_receipt(receipt: Receipt, default_location: Location | None, today: date) -> Receipt:
+    qty = parse_quantity(receipt.quantity, field="quantity")
+    cost = parse_cost(receipt.unit_cost, field="unitCost")
+    location = _check_location(receipt.location or default_location, "locationId")
+    product = receipt.product
+    if not product.is_active:
+        raise DomainError(Code.PRODUCT_ARCHIVED, f"{product.name} is archived.", field="productId")
+    batch_number = (receipt.batch_number or "").strip() or None
+    if product.track_batches:
+        if not batch_number:
+            raise DomainError(
+                Code.BATCH_REQUIRED, f"{product.name} needs a batch number.", field="batchNumber"
+            )
+        if receipt.expiry_date is not None and receipt.expiry_date < today:
+            raise DomainError(Code.BATCH_EXPIRED, "This batch has already expired.", field="expiryDate")
+    elif batch_number or receipt.expiry_date:
+        raise DomainError(
+            ErrorCode.INVALID, f"{product.name} does not track batches or expiry dates.", field="batchNumber"
+        )
+    return Receipt(
+        product=product,
+        location=location,
+        quantity=qty,
+        unit_cost=cost,
+        batch_number=batch_number,
+        expiry_date=receipt.expiry_date,
+        note=(receipt.note or "")[:255],
+    )
+
+
 @transaction.atomic
 def receive_stock(
     *,
@@ -173,79 +225,112 @@ def receive_stock(
     expiry_date: date | None = None,
     note: str = "",
 ) -> StockMovement:
-    """Receive goods into a location and update the product's moving weighted average cost.
+    """Receive goods into a location (default location when None); see `receive_stock_many`."""
+    receipt = Receipt(product, location, quantity, unit_cost, batch_number, expiry_date, note)
+    return receive_stock_many(user=user, receipts=[receipt])[0]
 
-    Locks: every StockLevel of the product (all locations, by pk; the average spans them), then the
-    batch. New average = (on hand x old average + received x unit cost) / (on hand + received),
-    rounded half up to 4 places; with nothing on hand it is the receipt's unit cost.
+
+@transaction.atomic
+def receive_stock_many(*, user, receipts: list[Receipt]) -> list[StockMovement]:
+    """Receive goods and update each product's moving weighted average cost (one receipt movement each).
+
+    Locks: every StockLevel of the products (all locations, by pk; the average spans them), then
+    their batches of the received numbers (by pk). New average = (on hand x old average + received x
+    unit cost) / (on hand + received), rounded half up to 4 places; with nothing on hand it is the
+    receipt's unit cost. Receipts apply in order; the CSV import sends its opening stock here in one call.
     """
-    qty = parse_quantity(quantity, field="quantity")
-    cost = parse_cost(unit_cost, field="unitCost")
-    location = _check_location(location or selectors.get_default_location(), "locationId")
-    if not product.is_active:
-        raise DomainError(Code.PRODUCT_ARCHIVED, f"{product.name} is archived.", field="productId")
-    batch_number = (batch_number or "").strip() or None
-    if product.track_batches:
-        if not batch_number:
-            raise DomainError(
-                Code.BATCH_REQUIRED, f"{product.name} needs a batch number.", field="batchNumber"
-            )
-        if expiry_date is not None and expiry_date < selectors.today():
-            raise DomainError(Code.BATCH_EXPIRED, "This batch has already expired.", field="expiryDate")
-    elif batch_number or expiry_date:
-        raise DomainError(
-            ErrorCode.INVALID, f"{product.name} does not track batches or expiry dates.", field="batchNumber"
-        )
+    if not receipts:
+        return []
+    today = selectors.today()
+    default_location = selectors.get_default_location() if any(r.location is None for r in receipts) else None
+    receipts = [_validate_receipt(r, default_location, today) for r in receipts]
+    product_ids = sorted({r.product.pk for r in receipts})
 
-    _ensure_levels({(product.pk, location.pk)})
-    levels = _lock_levels(product=product)
-    level = next(lv for lv in levels if lv.location_id == location.pk)
-    on_hand = sum((lv.quantity for lv in levels), Decimal("0"))
+    _ensure_levels({(r.product.pk, r.location.pk) for r in receipts})
+    levels = {(lv.product_id, lv.location_id): lv for lv in _lock_levels(product_id__in=product_ids)}
+    on_hand: dict[int, Decimal] = defaultdict(Decimal)
+    for (product_id, _location_id), lv in levels.items():
+        on_hand[product_id] += lv.quantity
 
-    batch = None
-    if product.track_batches:
-        batch, created = _get_or_create_batch_locked(
-            product=product,
-            location_id=location.pk,
-            batch_number=batch_number,
-            expiry_date=expiry_date,
-            unit_cost=cost,
-        )
-        if not created and expiry_date is not None and batch.expiry_date != expiry_date:
-            raise DomainError(
-                Code.BATCH_MISMATCH,
-                f"Batch {batch_number} is already recorded with expiry date {batch.expiry_date}.",
-                field="expiryDate",
-            )
-        if not created and batch.quantity > 0:
-            new_batch_cost = _cost((batch.quantity * batch.unit_cost + qty * cost) / (batch.quantity + qty))
+    batches: dict[tuple[int, int, str], Batch] = {}
+    tracked = [r for r in receipts if r.product.track_batches]
+    if tracked:
+        numbers = {r.batch_number for r in tracked}
+        for batch in _lock_batches(product_id__in=product_ids, batch_number__in=numbers):
+            batches[(batch.product_id, batch.location_id, batch.batch_number)] = batch
+        new_batches = {}
+        for r in tracked:
+            key = (r.product.pk, r.location.pk, r.batch_number)
+            found = batches.get(key) or new_batches.get(key)
+            if found is None:
+                new_batches[key] = Batch(
+                    product=r.product,
+                    location=r.location,
+                    batch_number=r.batch_number,
+                    expiry_date=r.expiry_date,
+                    unit_cost=r.unit_cost,
+                    quantity=Decimal("0.000"),
+                )
+            elif r.expiry_date is not None and found.expiry_date != r.expiry_date:
+                raise DomainError(
+                    Code.BATCH_MISMATCH,
+                    f"Batch {r.batch_number} is already recorded with expiry date {found.expiry_date}.",
+                    field="expiryDate",
+                )
+        # Created while the (product, location) levels are locked, so no other writer races us.
+        Batch.objects.bulk_create(list(new_batches.values()))
+        batches.update(new_batches)
+
+    averages = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "cost_price"))
+    movements: list[StockMovement] = []
+    changed_batches: dict[int, Batch] = {}
+    for r in receipts:
+        pid, qty, cost = r.product.pk, r.quantity, r.unit_cost
+        batch = None
+        if r.product.track_batches:
+            batch = batches[(pid, r.location.pk, r.batch_number)]
+            if batch.quantity > 0:
+                batch.unit_cost = _cost(
+                    (batch.quantity * batch.unit_cost + qty * cost) / (batch.quantity + qty)
+                )
+            else:
+                batch.unit_cost = cost
+            batch.quantity += qty
+            changed_batches[batch.pk] = batch
+        if on_hand[pid] > 0:
+            averages[pid] = _cost((on_hand[pid] * averages[pid] + qty * cost) / (on_hand[pid] + qty))
         else:
-            new_batch_cost = cost
-        Batch.objects.filter(pk=batch.pk).update(quantity=F("quantity") + qty, unit_cost=new_batch_cost)
-        batch.quantity += qty
-        batch.unit_cost = new_batch_cost
+            averages[pid] = cost
+        on_hand[pid] += qty
+        level = levels[(pid, r.location.pk)]
+        level.quantity += qty
+        movements.append(
+            StockMovement(
+                product=r.product,
+                location=r.location,
+                batch=batch,
+                movement_type=MovementType.RECEIPT,
+                quantity=qty,
+                balance_after=level.quantity,
+                unit_cost=cost,
+                user=_user(user),
+                reason=r.note,
+                reference_type="receipt",
+            )
+        )
 
-    product.refresh_from_db(fields=["cost_price"])
-    if on_hand > 0:
-        new_average = _cost((on_hand * product.cost_price + qty * cost) / (on_hand + qty))
-    else:
-        new_average = cost
-    Product.objects.filter(pk=product.pk).update(cost_price=new_average)
-    product.cost_price = new_average
-
-    _add_to_level(level, qty)
-    return StockMovement.objects.create(
-        product=product,
-        location=location,
-        batch=batch,
-        movement_type=MovementType.RECEIPT,
-        quantity=qty,
-        balance_after=level.quantity,
-        unit_cost=cost,
-        user=_user(user),
-        reason=note[:255],
-        reference_type="receipt",
+    # Every row written below is locked by this transaction, so the computed values are exact.
+    # One UPDATE per distinct new value (a bulk import mostly shares a few values).
+    touched = {(r.product.pk, r.location.pk) for r in receipts}
+    _update_grouped(StockLevel, {levels[key].pk: {"quantity": levels[key].quantity} for key in touched})
+    _update_grouped(
+        Batch, {b.pk: {"quantity": b.quantity, "unit_cost": b.unit_cost} for b in changed_batches.values()}
     )
+    _update_grouped(Product, {pid: {"cost_price": averages[pid]} for pid in product_ids})
+    for r in receipts:
+        r.product.cost_price = averages[r.product.pk]
+    StockMovement.objects.bulk_create(movements, batch_size=1000)
+    return movements
 
 
 @transaction.atomic
