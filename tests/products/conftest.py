@@ -56,10 +56,8 @@ def medicine(manager, shop, today):
         ("LATE", 200, "5", "3.00"),
         ("SOON", 10, "4", "2.00"),
     ):
-        if days < 0:
-            batch_expiry = today + timedelta(days=5)  # received while still valid, then "ages"
-        else:
-            batch_expiry = today + timedelta(days=days)
+        # OLD is received while still valid, then "ages" past its expiry below.
+        batch_expiry = today + timedelta(days=5 if days < 0 else days)
         services.receive_stock(
             user=manager,
             product=product,
