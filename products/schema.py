@@ -207,7 +207,7 @@ class ProductType(DjangoObjectType):
     def resolve_stock_quantity(product, info, location_id=None):
         levels = product.stock_levels.all()
         if location_id is not None:
-            wanted = resolve_id(location_id, "Location", field="locationId")
+            wanted = _optional_pk(location_id, "Location", "locationId")
             levels = [lv for lv in levels if lv.location_id == wanted]
         return sum((lv.quantity for lv in levels), Decimal("0"))
 
