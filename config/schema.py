@@ -4,12 +4,22 @@ import graphene
 
 import accounts.schema
 import customers.schema
+import products.schema
+import reports.schema
 import returns.schema
 import sales.schema
 
-QUERIES = (accounts.schema.Query, customers.schema.Query, sales.schema.Query, returns.schema.Query)
+QUERIES = (
+    accounts.schema.Query,
+    products.schema.Query,
+    customers.schema.Query,
+    sales.schema.Query,
+    returns.schema.Query,
+    reports.schema.Query,
+)
 MUTATIONS = (
     accounts.schema.Mutation,
+    products.schema.Mutation,
     customers.schema.Mutation,
     sales.schema.Mutation,
     returns.schema.Mutation,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="dashboard"),
     path("admin/", admin.site.urls),
+    path("products/", include("products.urls")),
     path("receipts/", include("sales.urls")),
     path("reports/", include("reports.urls")),
 ]

@@ -31,7 +31,9 @@ def bars(items: list[tuple[str, Decimal]], width: int = 24, gap: int = 6) -> lis
     result = []
     for i, (label, value) in enumerate(items):
         height = int(CHART_HEIGHT * max(value, 0) / top)
-        result.append(Bar(label, value, format_money(value), height, i * (width + gap), CHART_HEIGHT - height))
+        result.append(
+            Bar(label, value, format_money(value), height, i * (width + gap), CHART_HEIGHT - height)
+        )
     return result
 
 

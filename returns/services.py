@@ -220,28 +220,32 @@ def approve_return(*, user, return_id: int, note: str = "") -> Return:
         raise DomainError.many(errors)
 
     refund_total = ZERO
+    moves: list[tuple[ReturnItem, int | None, Decimal, Decimal]] = []
     for line in lines:
         item = line.sale_item
         already = approved.get(item.pk, QTY_ZERO)
         approved[item.pk] = already + line.quantity
         line.refund_amount = line_refund(item, already=already, quantity=line.quantity)
         refund_total += line.refund_amount
-        for batch_id, quantity, unit_cost in _draw_slices(item, already, line.quantity):
-            common = {
-                "user": user,
-                "location": sale.location,
-                "product_id": item.product_id,
-                "quantity": quantity,
-                "batch_id": batch_id,
-                "unit_cost": unit_cost,
-                "reference_type": REFERENCE_TYPE,
-                "reference_id": return_request.pk,
-                "reference": return_request.return_number,
-            }
-            if line.restock:
-                stock_services.return_stock(movement_type="return", **common)
-            else:
-                stock_services.write_off_stock(reason=line.reason or "Returned, not resellable", **common)
+        moves += [(line, *draw) for draw in _draw_slices(item, already, line.quantity)]
+    # Product (then batch) order, like every multi-line stock writer, so approvals never deadlock.
+    moves.sort(key=lambda move: (move[0].sale_item.product_id, move[1] or 0))
+    for line, batch_id, quantity, unit_cost in moves:
+        common = {
+            "user": user,
+            "location": sale.location,
+            "product_id": line.sale_item.product_id,
+            "quantity": quantity,
+            "batch_id": batch_id,
+            "unit_cost": unit_cost,
+            "reference_type": REFERENCE_TYPE,
+            "reference_id": return_request.pk,
+            "reference": return_request.return_number,
+        }
+        if line.restock:
+            stock_services.return_stock(movement_type="return", **common)
+        else:
+            stock_services.write_off_stock(reason=line.reason or "Returned, not resellable", **common)
     ReturnItem.objects.bulk_update(lines, ["refund_amount"])
 
     _pay_refund(user=user, sale=sale, return_request=return_request, refund_total=refund_total)

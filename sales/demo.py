@@ -37,9 +37,7 @@ def seed(stdout) -> None:
         items = [SaleLineRequest(product_id=products[i % len(products)].pk, quantity=D(q)) for i, q in lines]
         quote = services.price_sale(
             user=cashier,
-            request=SaleRequest(
-                items=items, payments=[PaymentRequest("cash", D("0"))], customer_id=customer and customer.pk
-            ),
+            request=SaleRequest(items=items, payments=[], customer_id=customer and customer.pk),
         ).priced
         amount = quote.total if method != "part_payment" else (quote.total / 2).quantize(D("0.01"))
         try:

@@ -423,20 +423,26 @@ def void_sale(*, user, sale_id: int, reason: str) -> Sale:
             f"Sale {sale.transaction_id} has returns and can no longer be voided.",
             field="id",
         )
-    for item in sale.items.prefetch_related("batches").order_by("pk"):
-        for draw in item.batches.all():
-            stock_services.return_stock(
-                user=user,
-                location=sale.location,
-                product_id=item.product_id,
-                quantity=draw.quantity,
-                batch_id=draw.batch_id,
-                unit_cost=draw.unit_cost,
-                movement_type="void",
-                reference_type=REFERENCE_TYPE,
-                reference_id=sale.pk,
-                reference=sale.transaction_id,
-            )
+    # Product (then batch) order: stock rows are locked one return_stock call at a time, so every
+    # multi-line writer must visit them in the same order or two voids could deadlock.
+    draws = (
+        SaleItemBatch.objects.filter(sale_item__sale=sale)
+        .select_related("sale_item")
+        .order_by("sale_item__product_id", "batch_id", "pk")
+    )
+    for draw in draws:
+        stock_services.return_stock(
+            user=user,
+            location=sale.location,
+            product_id=draw.sale_item.product_id,
+            quantity=draw.quantity,
+            batch_id=draw.batch_id,
+            unit_cost=draw.unit_cost,
+            movement_type="void",
+            reference_type=REFERENCE_TYPE,
+            reference_id=sale.pk,
+            reference=sale.transaction_id,
+        )
     if sale.customer_id is not None:
         _reverse_customer_account(user=user, sale=sale)
     sale.status = SaleStatus.VOIDED

@@ -13,6 +13,7 @@ from graphql_jwt.shortcuts import get_token
 
 from shared.roles import Role
 from tests.factories import UserFactory
+from tests.shop import build_shop
 
 
 def pytest_collection_modifyitems(config, items):
@@ -127,3 +128,9 @@ def as_admin(admin_user):
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def shop(db, manager):
+    """Soap, rice (7.5% tax), batch-tracked syrup with an expired batch, and two customers."""
+    return build_shop(manager)

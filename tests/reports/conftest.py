@@ -10,7 +10,6 @@ from returns.services import ReturnLineRequest
 from sales import services as sale_services
 from sales.models import Sale
 from tests.returns.test_services import sell
-from tests.sales.conftest import shop  # noqa: F401
 
 D = Decimal
 LAGOS = ZoneInfo("Africa/Lagos")
@@ -37,10 +36,25 @@ def known_sales(settings, shop, cashier, manager):
     s4 = sell(cashier, [(shop["soap"], "3")], [("cash", "30.00")])
     sale_services.void_sale(user=manager, sale_id=s4.pk, reason="test")
     at(s4, 2026, 3, 10, 12)
-    s5 = at(sell(cashier, [(shop["soap"], "2")], [("credit", "20.00")], customer_id=shop["regular"].pk), 2026, 3, 10, 13)
-    s6 = at(sell(cashier, [(shop["soap"], "1")], [("store_credit", "10.00")], customer_id=shop["in_credit"].pk), 2026, 3, 10, 14)
+    s5 = at(
+        sell(cashier, [(shop["soap"], "2")], [("credit", "20.00")], customer_id=shop["regular"].pk),
+        2026,
+        3,
+        10,
+        13,
+    )
+    s6 = at(
+        sell(cashier, [(shop["soap"], "1")], [("store_credit", "10.00")], customer_id=shop["in_credit"].pk),
+        2026,
+        3,
+        10,
+        14,
+    )
     ret = return_services.create_return(
-        user=cashier, sale_id=s1.pk, lines=[ReturnLineRequest(s1.items.get().pk, D("1"))], refund_method="cash"
+        user=cashier,
+        sale_id=s1.pk,
+        lines=[ReturnLineRequest(s1.items.get().pk, D("1"))],
+        refund_method="cash",
     )
     return_services.approve_return(user=manager, return_id=ret.pk)
     Return.objects.filter(pk=ret.pk).update(decided_at=datetime(2026, 3, 10, 18, tzinfo=LAGOS))

@@ -17,7 +17,11 @@ def test_sales_stats_for_the_day(known_sales):
     stats = selectors.sales_stats_summary(date_from=DAY, date_to=DAY)
 
     # S1 20 + S2 25 + S5 20 + S6 10; S3 belongs to the 11th (local), S4 is voided.
-    assert (stats.total_sales, stats.total_transactions, stats.average_sale_value) == (D("75.00"), 4, D("18.75"))
+    assert (stats.total_sales, stats.total_transactions, stats.average_sale_value) == (
+        D("75.00"),
+        4,
+        D("18.75"),
+    )
     assert (stats.customer_debt_incurred.value, stats.customer_debt_incurred.count) == (D("20.00"), 1)
     assert (stats.total_refunds, stats.net_sales) == (D("10.00"), D("65.00"))
     assert (stats.total_tax, stats.total_discounts) == (D("1.74"), D("0.00"))
@@ -35,11 +39,17 @@ def test_day_boundary_is_the_shop_time_zone(known_sales):
 def test_empty_period_gives_zeros(known_sales):
     stats = selectors.sales_stats_summary(date_from=date(2025, 1, 1), date_to=date(2025, 1, 31))
 
-    assert (stats.total_sales, stats.total_transactions, stats.average_sale_value) == (D("0.00"), 0, D("0.00"))
+    assert (stats.total_sales, stats.total_transactions, stats.average_sale_value) == (
+        D("0.00"),
+        0,
+        D("0.00"),
+    )
 
 
 def test_sales_by_payment_method(known_sales):
-    rows = {(m.method, m.value, m.count) for m in selectors.sales_by_payment_method(date_from=DAY, date_to=DAY)}
+    rows = {
+        (m.method, m.value, m.count) for m in selectors.sales_by_payment_method(date_from=DAY, date_to=DAY)
+    }
 
     assert rows == {
         ("cash", D("20.00"), 1),
@@ -51,7 +61,9 @@ def test_sales_by_payment_method(known_sales):
 
 
 def test_revenue_by_day_zero_filled_net_of_refunds(known_sales):
-    buckets = selectors.revenue_by_period(granularity="DAY", date_from=date(2026, 3, 9), date_to=date(2026, 3, 12))
+    buckets = selectors.revenue_by_period(
+        granularity="DAY", date_from=date(2026, 3, 9), date_to=date(2026, 3, 12)
+    )
 
     assert [(b.start.day, b.revenue, b.refunds, b.net, b.transactions) for b in buckets] == [
         (9, D("0.00"), D("0.00"), D("0.00"), 0),
@@ -62,9 +74,14 @@ def test_revenue_by_day_zero_filled_net_of_refunds(known_sales):
 
 
 def test_revenue_by_month(known_sales):
-    buckets = selectors.revenue_by_period(granularity="MONTH", date_from=date(2026, 2, 1), date_to=date(2026, 3, 31))
+    buckets = selectors.revenue_by_period(
+        granularity="MONTH", date_from=date(2026, 2, 1), date_to=date(2026, 3, 31)
+    )
 
-    assert [(b.start, b.net) for b in buckets] == [(date(2026, 2, 1), D("0.00")), (date(2026, 3, 1), D("75.00"))]
+    assert [(b.start, b.net) for b in buckets] == [
+        (date(2026, 2, 1), D("0.00")),
+        (date(2026, 3, 1), D("75.00")),
+    ]
 
 
 def test_profit_and_loss(known_sales):
@@ -93,7 +110,9 @@ def test_dead_stock_lists_unsold_products_with_value(known_sales, shop):
 
     assert [(r.product.sku, r.quantity) for r in rows] == [("SYRUP", D("18"))]
     # 5 x 4.00 (expired batch) + 3 x 5.00 + 10 x 6.00 at the moving average cost
-    assert rows[0].value_at_cost == (D("18") * shop["syrup"].__class__.objects.get(pk=shop["syrup"].pk).cost_price).quantize(D("0.01"))
+    assert rows[0].value_at_cost == (
+        D("18") * shop["syrup"].__class__.objects.get(pk=shop["syrup"].pk).cost_price
+    ).quantize(D("0.01"))
 
 
 def test_inventory_valuation(known_sales):

@@ -60,7 +60,9 @@ def test_csv_download_for_managers_only(known_sales, manager, cashier):
 
     response = Client().get(url, HTTP_AUTHORIZATION=f"JWT {get_token(manager)}")
     refused = Client().get(url, HTTP_AUTHORIZATION=f"JWT {get_token(cashier)}")
-    bad = Client().get("/reports/sales-stats.csv?from=yesterday", HTTP_AUTHORIZATION=f"JWT {get_token(manager)}")
+    bad = Client().get(
+        "/reports/sales-stats.csv?from=yesterday", HTTP_AUTHORIZATION=f"JWT {get_token(manager)}"
+    )
 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert response.status_code == 200 and rows[0] == ["Figure", "Value"]

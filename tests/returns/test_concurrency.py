@@ -14,8 +14,8 @@ from sales import services as sale_services
 from sales.services import PaymentRequest, SaleLineRequest, SaleRequest
 from shared.errors import DomainError
 from tests.factories import UserFactory
-from tests.sales.conftest import make_product
 from tests.sales.helpers import stock_of
+from tests.shop import make_product
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 D = Decimal

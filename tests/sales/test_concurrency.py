@@ -15,8 +15,8 @@ from sales.models import Sale
 from sales.services import PaymentRequest, SaleLineRequest, SaleRequest
 from shared.errors import DomainError
 from tests.factories import CustomerFactory, UserFactory
-from tests.sales.conftest import make_product
 from tests.sales.helpers import stock_of
+from tests.shop import make_product
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 D = Decimal

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.sales.conftest import make_product
+from tests.shop import make_product
 
 pytestmark = pytest.mark.django_db
 CREATE = """mutation($input: SaleInput!) { createSale(input: $input) { success errors { code message }

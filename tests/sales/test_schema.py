@@ -46,7 +46,7 @@ def sale_input(product, qty=1, amount="10.00", **extra):
 def test_seed_example_from_api_md_works_verbatim(gql, manager, cashier):
     from products.models import Location
     from tests.factories import CustomerFactory
-    from tests.sales.conftest import make_product
+    from tests.shop import make_product
 
     Location.objects.get_or_create(is_default=True, defaults={"name": "Main shop"})
     product = make_product(manager, "SEED", price="10.00")

@@ -1,0 +1,352 @@
+"""Demo catalogue and stock for `manage.py seed_demo` (idempotent: does nothing if products exist)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from products import selectors, services
+from products.models import Location, Product
+
+D = Decimal
+
+CATEGORIES = ["Groceries", "Drinks", "Household", "Medicine"]
+SUPPLIERS = [
+    ("Lagos Wholesale Ltd", "Ada Obi", "+234 800 000 0001"),
+    ("HealthPlus Pharma", "Tunde Bello", "+234 800 000 0002"),
+]
+# sku, name, barcode, category, supplier, unit, retail, wholesale, cost, tax, reorder, batches?, shop qty, room qty
+PRODUCTS = [
+    (
+        "GRC-001",
+        "Rice 1kg",
+        "6151100000017",
+        "Groceries",
+        0,
+        "pcs",
+        "10.00",
+        "9.00",
+        "6.50",
+        "0",
+        "20",
+        False,
+        200,
+        100,
+    ),
+    (
+        "GRC-002",
+        "Beans 1kg",
+        "6151100000024",
+        "Groceries",
+        0,
+        "pcs",
+        "12.00",
+        "10.50",
+        "8.00",
+        "0",
+        "10",
+        False,
+        60,
+        40,
+    ),
+    (
+        "GRC-003",
+        "Sugar (loose)",
+        None,
+        "Groceries",
+        0,
+        "kg",
+        "3.20",
+        "2.90",
+        "2.10",
+        "0",
+        "25",
+        False,
+        D("48.5"),
+        100,
+    ),
+    (
+        "GRC-004",
+        "Vegetable oil 1l",
+        "6151100000048",
+        "Groceries",
+        0,
+        "pcs",
+        "7.50",
+        "6.80",
+        "5.20",
+        "0",
+        "12",
+        False,
+        8,
+        30,
+    ),
+    (
+        "DRK-001",
+        "Cola 50cl",
+        "5449000000996",
+        "Drinks",
+        0,
+        "pcs",
+        "1.50",
+        "1.20",
+        "0.90",
+        "0.075",
+        "48",
+        False,
+        120,
+        240,
+    ),
+    (
+        "DRK-002",
+        "Bottled water 75cl",
+        "6151100000062",
+        "Drinks",
+        0,
+        "pcs",
+        "0.80",
+        "0.60",
+        "0.35",
+        "0.075",
+        "48",
+        False,
+        30,
+        300,
+    ),
+    (
+        "DRK-003",
+        "Orange juice 1l",
+        "6151100000079",
+        "Drinks",
+        0,
+        "pcs",
+        "4.00",
+        "3.50",
+        "2.60",
+        "0.075",
+        "10",
+        False,
+        15,
+        0,
+    ),
+    (
+        "HSE-001",
+        "Laundry soap bar",
+        "6151100000086",
+        "Household",
+        0,
+        "pcs",
+        "1.20",
+        "1.00",
+        "0.70",
+        "0.075",
+        "24",
+        False,
+        80,
+        120,
+    ),
+    (
+        "HSE-002",
+        "Toilet roll (4 pack)",
+        "6151100000093",
+        "Household",
+        0,
+        "pcs",
+        "3.50",
+        "3.00",
+        "2.20",
+        "0.075",
+        "10",
+        False,
+        25,
+        50,
+    ),
+    (
+        "HSE-003",
+        "Dish washing liquid",
+        "6151100000109",
+        "Household",
+        0,
+        "pcs",
+        "2.80",
+        "2.40",
+        "1.75",
+        "0.075",
+        "10",
+        False,
+        4,
+        20,
+    ),
+    (
+        "MED-001",
+        "Paracetamol 500mg (16)",
+        "6151100000116",
+        "Medicine",
+        1,
+        "pack",
+        "2.00",
+        "1.70",
+        "1.10",
+        "0",
+        "20",
+        True,
+        0,
+        0,
+    ),
+    (
+        "MED-002",
+        "Amoxicillin 250mg (21)",
+        "6151100000123",
+        "Medicine",
+        1,
+        "pack",
+        "6.50",
+        "5.80",
+        "4.20",
+        "0",
+        "10",
+        True,
+        0,
+        0,
+    ),
+    (
+        "MED-003",
+        "Oral rehydration salts",
+        "6151100000130",
+        "Medicine",
+        1,
+        "sachet",
+        "0.90",
+        "0.75",
+        "0.45",
+        "0",
+        "30",
+        True,
+        0,
+        0,
+    ),
+    (
+        "MED-004",
+        "Vitamin C 1000mg (20)",
+        "6151100000147",
+        "Medicine",
+        1,
+        "tube",
+        "5.00",
+        "4.40",
+        "3.00",
+        "0",
+        "10",
+        True,
+        0,
+        0,
+    ),
+    (
+        "MED-005",
+        "Antiseptic cream 30g",
+        "6151100000154",
+        "Medicine",
+        1,
+        "tube",
+        "3.40",
+        "3.00",
+        "2.00",
+        "0",
+        "10",
+        True,
+        0,
+        0,
+    ),
+]
+# sku, batch number, days to expiry, location ("shop"/"room"), quantity, unit cost
+BATCHES = [
+    ("MED-001", "PCM-2301", 20, "shop", 40, "1.05"),  # expires within 30 days
+    ("MED-001", "PCM-2309", 400, "shop", 60, "1.15"),
+    ("MED-001", "PCM-2309", 400, "room", 100, "1.15"),
+    ("MED-002", "AMX-118", 180, "shop", 30, "4.20"),
+    ("MED-003", "ORS-55", 25, "shop", 50, "0.45"),  # expires within 30 days
+    ("MED-003", "ORS-61", 300, "room", 200, "0.44"),
+    ("MED-004", "VTC-7", 240, "shop", 24, "3.00"),
+    ("MED-005", "ASC-12", 365, "shop", 18, "2.00"),
+]
+
+
+def seed(stdout) -> None:
+    """Create the demo catalogue with stock in two locations (all stock via receive_stock)."""
+    if Product.objects.exists():
+        stdout.write("  products: already present, skipped")
+        return
+    shop = selectors.get_default_location()
+    if shop is None:
+        shop = services.create_location(name="Main shop", kind=Location.Kind.SHOP, is_default=True)
+    room = Location.objects.filter(name="Store room").first() or services.create_location(
+        name="Store room", kind=Location.Kind.STOCK_ROOM
+    )
+    categories = {name: services.create_category(name=name) for name in CATEGORIES}
+    suppliers = [
+        services.create_supplier(name=name, contact_name=contact, phone=phone)
+        for name, contact, phone in SUPPLIERS
+    ]
+    products = {}
+    for (
+        sku,
+        name,
+        barcode,
+        category,
+        supplier,
+        unit,
+        retail,
+        wholesale,
+        _cost,
+        tax,
+        reorder,
+        batches,
+        *_,
+    ) in PRODUCTS:
+        products[sku] = services.create_product(
+            user=None,
+            sku=sku,
+            name=name,
+            barcode=barcode,
+            category=categories[category],
+            supplier=suppliers[supplier],
+            unit=unit,
+            retail_price=D(retail),
+            wholesale_price=D(wholesale),
+            tax_rate=D(tax),
+            reorder_level=D(reorder),
+            track_batches=batches,
+        )
+    receipts = []
+    for sku, *_rest, cost, _tax, _reorder, _batches, shop_qty, room_qty in PRODUCTS:
+        for location, qty in ((shop, shop_qty), (room, room_qty)):
+            if qty:
+                receipts.append(
+                    services.Receipt(products[sku], location, D(qty), D(cost), note="Demo opening stock")
+                )
+    today = selectors.today()
+    for sku, number, days, where, qty, cost in BATCHES:
+        receipts.append(
+            services.Receipt(
+                products[sku],
+                shop if where == "shop" else room,
+                D(qty),
+                D(cost),
+                number,
+                today + timedelta(days=days),
+                "Demo opening stock",
+            )
+        )
+    for r in receipts:
+        services.receive_stock(
+            user=None,
+            product=r.product,
+            location=r.location,
+            quantity=r.quantity,
+            unit_cost=r.unit_cost,
+            batch_number=r.batch_number,
+            expiry_date=r.expiry_date,
+            note=r.note,
+        )
+    stdout.write(
+        f"  products: {len(products)} products in {len(categories)} categories, {len(suppliers)} suppliers, "
+        f"{len(receipts)} receipts at {shop.name} and {room.name}"
+    )

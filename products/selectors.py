@@ -1,0 +1,252 @@
+"""Reads of the catalogue and stock; every query shape the API needs is decided here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from products.models import QR_PREFIX, Batch, Category, Location, Product, StockLevel, StockMovement, Supplier
+
+ZERO_QTY = Value(Decimal("0.000"), output_field=DecimalField(max_digits=12, decimal_places=3))
+
+PRODUCT_ORDERINGS = {
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+    "sku": ("sku",),
+    "-sku": ("-sku",),
+    "retail_price": ("retail_price", "pk"),
+    "-retail_price": ("-retail_price", "-pk"),
+    "stock": ("total_stock", "pk"),
+    "-stock": ("-total_stock", "-pk"),
+    "created": ("created_at", "pk"),
+    "-created": ("-created_at", "-pk"),
+}
+
+
+def today() -> date:
+    """Today in the shop's TIME_ZONE (the day an expiry date is compared with)."""
+    return timezone.localdate()
+
+
+def _with_stock(products: QuerySet[Product], location_id: int | None = None) -> QuerySet[Product]:
+    levels = StockLevel.objects.filter(product=OuterRef("pk"))
+    if location_id is not None:
+        levels = levels.filter(location_id=location_id)
+    total = levels.values("product").annotate(total=Sum("quantity")).values("total")
+    return products.annotate(total_stock=Coalesce(Subquery(total), ZERO_QTY))
+
+
+def _product_shape(products: QuerySet[Product]) -> QuerySet[Product]:
+    """Everything `Product` exposes, in a fixed number of queries whatever the page size."""
+    return products.select_related("category__parent", "supplier").prefetch_related(
+        Prefetch("stock_levels", queryset=StockLevel.objects.select_related("location").order_by("pk")),
+        Prefetch(
+            "batches",
+            queryset=Batch.objects.filter(quantity__gt=0)
+            .select_related("location")
+            .order_by(F("expiry_date").asc(nulls_last=True), "pk"),
+        ),
+    )
+
+
+def list_products(
+    *,
+    search: str | None = None,
+    category_id: int | None = None,
+    supplier_id: int | None = None,
+    location_id: int | None = None,
+    low_stock: bool | None = None,
+    is_active: bool | None = True,
+    order_by: str | None = None,
+) -> QuerySet[Product]:
+    """Products matching the filters (name/SKU/barcode search), with stock, category and batches."""
+    products = _with_stock(Product.objects.all(), location_id)
+    if search:
+        term = search.strip()
+        products = products.filter(Q(name__icontains=term) | Q(sku__iexact=term) | Q(barcode=term))
+    if category_id is not None:
+        child_ids = Category.objects.filter(Q(pk=category_id) | Q(parent_id=category_id)).values("pk")
+        products = products.filter(category_id__in=child_ids)
+    if supplier_id is not None:
+        products = products.filter(supplier_id=supplier_id)
+    if location_id is not None:
+        products = products.filter(stock_levels__location_id=location_id)
+    if low_stock is not None:
+        condition = Q(total_stock__lte=F("reorder_level"))
+        products = products.filter(condition) if low_stock else products.exclude(condition)
+    if is_active is not None:
+        products = products.filter(is_active=is_active)
+    ordering = PRODUCT_ORDERINGS.get(order_by or "name", PRODUCT_ORDERINGS["name"])
+    return _product_shape(products.order_by(*ordering))
+
+
+def list_low_stock_products(*, location_id: int | None = None) -> QuerySet[Product]:
+    """Active products whose stock (total, or at one location) is at or below their reorder level."""
+    products = _with_stock(Product.objects.filter(is_active=True), location_id).filter(
+        total_stock__lte=F("reorder_level")
+    )
+    return _product_shape(products.order_by("total_stock", "name", "pk"))
+
+
+def get_product(*, product_id: int) -> Product | None:
+    """One product with everything its type exposes, or None."""
+    return _product_shape(_with_stock(Product.objects.filter(pk=product_id))).first()
+
+
+def get_product_by_code(*, code: str) -> Product | None:
+    """The product a scanned code names: a barcode, a QR payload (`POS:PRODUCT:<sku>`) or a SKU.
+
+    Both look-ups hit a unique index (barcode, sku); a barcode match wins over a SKU match.
+    """
+    code = (code or "").strip()
+    if not code:
+        return None
+    if code.upper().startswith(QR_PREFIX):
+        condition = Q(sku=code[len(QR_PREFIX) :])
+    else:
+        condition = Q(barcode=code) | Q(sku=code)
+    matches = list(_product_shape(_with_stock(Product.objects.filter(condition))))
+    matches.sort(key=lambda p: p.barcode != code)
+    return matches[0] if matches else None
+
+
+def get_products_by_ids(ids) -> dict[int, Product]:
+    """Products by primary key (missing ids are simply absent), category preloaded."""
+    return Product.objects.select_related("category").in_bulk(list(ids))
+
+
+def get_default_location() -> Location:
+    """The shop's default location (created by the initial data migration)."""
+    location = Location.objects.filter(is_default=True).first()
+    if location is None:  # someone removed the flag: fall back to the oldest location
+        location = Location.objects.order_by("pk").first()
+    return location
+
+
+def get_location(*, location_id: int) -> Location | None:
+    return Location.objects.filter(pk=location_id).first()
+
+
+def get_category(*, category_id: int) -> Category | None:
+    return Category.objects.filter(pk=category_id).first()
+
+
+def get_supplier(*, supplier_id: int) -> Supplier | None:
+    return Supplier.objects.filter(pk=supplier_id).first()
+
+
+def get_batch(*, batch_id: int) -> Batch | None:
+    return Batch.objects.filter(pk=batch_id).first()
+
+
+def list_categories(*, search: str | None = None, parent_id: int | None = None) -> QuerySet[Category]:
+    """Categories by name, optionally under one parent."""
+    categories = Category.objects.select_related("parent").order_by("name")
+    if search:
+        categories = categories.filter(name__icontains=search)
+    if parent_id is not None:
+        categories = categories.filter(parent_id=parent_id)
+    return categories
+
+
+def list_suppliers(*, search: str | None = None, is_active: bool | None = None) -> QuerySet[Supplier]:
+    """Suppliers by name."""
+    suppliers = Supplier.objects.order_by("name")
+    if search:
+        suppliers = suppliers.filter(name__icontains=search)
+    if is_active is not None:
+        suppliers = suppliers.filter(is_active=is_active)
+    return suppliers
+
+
+def list_locations(*, is_active: bool | None = None) -> QuerySet[Location]:
+    """Locations, default first."""
+    locations = Location.objects.order_by("-is_default", "name")
+    if is_active is not None:
+        locations = locations.filter(is_active=is_active)
+    return locations
+
+
+def list_stock_movements(
+    *,
+    product_id: int | None = None,
+    location_id: int | None = None,
+    movement_type: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[StockMovement]:
+    """Ledger rows, newest first; dates are whole days in the shop's TIME_ZONE."""
+    movements = StockMovement.objects.select_related("product", "location", "batch", "user")
+    if product_id is not None:
+        movements = movements.filter(product_id=product_id)
+    if location_id is not None:
+        movements = movements.filter(location_id=location_id)
+    if movement_type:
+        movements = movements.filter(movement_type=movement_type)
+    tz = timezone.get_current_timezone()
+    if date_from is not None:
+        movements = movements.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
+    if date_to is not None:
+        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz)
+        movements = movements.filter(created_at__lt=end)
+    return movements.order_by("-created_at", "-pk")
+
+
+def list_expiring_batches(*, within_days: int = 30, location_id: int | None = None) -> QuerySet[Batch]:
+    """Batches with stock whose expiry date falls within `within_days` (already expired included)."""
+    limit = today() + timedelta(days=max(within_days, 0))
+    batches = Batch.objects.select_related("product", "location").filter(
+        quantity__gt=0, expiry_date__isnull=False, expiry_date__lte=limit
+    )
+    if location_id is not None:
+        batches = batches.filter(location_id=location_id)
+    return batches.order_by("expiry_date", "pk")
+
+
+def find_shortages(*, location: Location, requests) -> list[dict]:
+    """Which requested quantities the location cannot supply now (read-only, no locks).
+
+    The same availability rule as deduct_stock: the level, and for batch-tracked products only
+    unexpired batches. `requests` are products.services.StockRequest-like (product_id, quantity).
+    """
+    wanted: dict[int, Decimal] = {}
+    for request in requests:
+        wanted[request.product_id] = wanted.get(request.product_id, Decimal("0.000")) + request.quantity
+    products = Product.objects.filter(pk__in=wanted).only("pk", "track_batches")
+    tracked = {p.pk for p in products if p.track_batches}
+    available = dict(
+        StockLevel.objects.filter(product_id__in=wanted, location=location).values_list(
+            "product_id", "quantity"
+        )
+    )
+    if tracked:
+        usable = (
+            Batch.objects.filter(product_id__in=tracked, location=location, quantity__gt=0)
+            .filter(Q(expiry_date__isnull=True) | Q(expiry_date__gte=today()))
+            .values("product_id")
+            .annotate(total=Sum("quantity"))
+        )
+        batch_totals = {row["product_id"]: row["total"] for row in usable}
+        for pid in tracked:
+            available[pid] = min(
+                available.get(pid, Decimal("0.000")), batch_totals.get(pid, Decimal("0.000"))
+            )
+    return [
+        {"product_id": pid, "requested": qty, "available": available.get(pid, Decimal("0.000"))}
+        for pid, qty in wanted.items()
+        if available.get(pid, Decimal("0.000")) < qty
+    ]

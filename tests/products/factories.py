@@ -1,0 +1,46 @@
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from products.models import Category, Location, Product, Supplier
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class SupplierFactory(DjangoModelFactory):
+    class Meta:
+        model = Supplier
+
+    name = factory.Sequence(lambda n: f"Supplier {n}")
+
+
+class LocationFactory(DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    name = factory.Sequence(lambda n: f"Store room {n}")
+    kind = Location.Kind.STOCK_ROOM
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    name = factory.Sequence(lambda n: f"Product {n}")
+    category = factory.SubFactory(CategoryFactory)
+    retail_price = Decimal("10.00")
+    wholesale_price = Decimal("8.00")
+    cost_price = Decimal("0.0000")
+    reorder_level = Decimal("5.000")
+
+
+class BatchProductFactory(ProductFactory):
+    name = factory.Sequence(lambda n: f"Medicine {n}")
+    track_batches = True
