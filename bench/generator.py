@@ -11,6 +11,7 @@ sequences are reset at the end, so the result can be extended by the real servic
 from __future__ import annotations
 
 import io
+import json
 import random
 import sys
 import time
@@ -142,8 +143,9 @@ class Writer:
         with connection.cursor() as cursor:
             if self.pg:
                 out = io.StringIO()
+                table_text = _PG_TEXT
                 for row in rows:
-                    out.write("\t".join(_pg_text(v) for v in row))
+                    out.write("\t".join([table_text.get(type(v), _pg_text)(v) for v in row]))
                     out.write("\n")
                 out.seek(0)
                 raw = cursor.cursor  # psycopg2 cursor under Django's wrapper
@@ -159,23 +161,26 @@ class Writer:
                 )
 
 
-def _pg_text(value) -> str:
-    if value is None:
-        return r"\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        import json
-
-        return json.dumps(value).replace("\\", "\\\\")
-    text = str(value)
+def _escape(text: str) -> str:
     if "\\" in text or "\t" in text or "\n" in text:
         text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
     return text
+
+
+_PG_TEXT = {
+    type(None): lambda v: r"\N",
+    bool: lambda v: "t" if v else "f",
+    int: str,
+    Decimal: str,
+    datetime: datetime.isoformat,
+    str: _escape,
+    dict: lambda v: _escape(json.dumps(v)),
+}
+
+
+def _pg_text(value) -> str:
+    convert = _PG_TEXT.get(type(value))
+    return convert(value) if convert is not None else _escape(str(value))
 
 
 class Progress:
@@ -488,13 +493,28 @@ class ShopGenerator:
         total = cart.total
         tenders, keep_change = self._tenders(total, customer)
         credit_available = max(ZERO, -customer["balance"]) if customer else ZERO
-        priced = pricing.price_sale(
-            lines,
-            prices_include_tax=settings.PRICES_INCLUDE_TAX,
-            payments=tenders,
+        # What pricing.price_sale does, without pricing the cart a second time.
+        tender = pricing.settle_payments(
+            total,
+            tenders,
+            keep_change_as_credit=keep_change,
             has_customer=customer is not None,
             customer_store_credit_available=credit_available,
-            keep_change_as_credit=keep_change,
+        )
+        priced = pricing.PricedSale(
+            lines=cart.lines,
+            prices_include_tax=cart.prices_include_tax,
+            sale_discount=cart.sale_discount,
+            subtotal=cart.subtotal,
+            discount_total=cart.discount_total,
+            tax_total=cart.tax_total,
+            total=cart.total,
+            payments=tender.payments,
+            amount_paid=tender.amount_paid,
+            change=tender.change,
+            amount_on_account=tender.amount_on_account,
+            credit_applied=tender.credit_applied,
+            credit_created=tender.credit_created,
         )
         year = today.year
         number = self.sequences.get(year, 0) + 1
