@@ -41,12 +41,65 @@ CENT = Decimal("0.01")
 COST_STEP = Decimal("0.0001")
 FLUSH_ROWS = 20_000
 
-ADJECTIVES = "Fresh Golden Royal Sunny Classic Premium Natural Crispy Creamy Spicy Sweet Pure Family Mega".split()
-NOUNS = (
-    "Rice Beans Flour Sugar Salt Milk Tea Coffee Soap Detergent Biscuits Noodles Oil Tomato Paste Juice "
-    "Water Bread Butter Cheese Yoghurt Cereal Oats Honey Jam Sardines Corned-Beef Spaghetti Toothpaste "
-    "Shampoo Lotion Tissue Candles Matches Batteries Pepper Onions Groundnut Plantain-Chips Malt Soda"
-).split()
+ADJECTIVES = [
+    "Fresh",
+    "Golden",
+    "Royal",
+    "Sunny",
+    "Classic",
+    "Premium",
+    "Natural",
+    "Crispy",
+    "Creamy",
+    "Spicy",
+    "Sweet",
+    "Pure",
+    "Family",
+    "Mega",
+]
+NOUNS = [
+    "Rice",
+    "Beans",
+    "Flour",
+    "Sugar",
+    "Salt",
+    "Milk",
+    "Tea",
+    "Coffee",
+    "Soap",
+    "Detergent",
+    "Biscuits",
+    "Noodles",
+    "Oil",
+    "Tomato",
+    "Paste",
+    "Juice",
+    "Water",
+    "Bread",
+    "Butter",
+    "Cheese",
+    "Yoghurt",
+    "Cereal",
+    "Oats",
+    "Honey",
+    "Jam",
+    "Sardines",
+    "Corned-Beef",
+    "Spaghetti",
+    "Toothpaste",
+    "Shampoo",
+    "Lotion",
+    "Tissue",
+    "Candles",
+    "Matches",
+    "Batteries",
+    "Pepper",
+    "Onions",
+    "Groundnut",
+    "Plantain-Chips",
+    "Malt",
+    "Soda",
+]
 SIZES = ["100g", "250g", "500g", "1kg", "2kg", "5kg", "330ml", "500ml", "1L", "5L", "pack", "carton"]
 CATEGORIES = [
     "Grains",
@@ -242,7 +295,9 @@ class ShopGenerator:
             cats.append(cat.pk)
         sups = []
         for i in range(8):
-            sup, _ = Supplier.objects.get_or_create(name=f"Bench supplier {i + 1}", defaults={"phone": f"0800{i:07d}"})
+            sup, _ = Supplier.objects.get_or_create(
+                name=f"Bench supplier {i + 1}", defaults={"phone": f"0800{i:07d}"}
+            )
             sups.append(sup.pk)
         self.products = []
         for _ in range(o.products):
@@ -273,7 +328,14 @@ class ShopGenerator:
                 updated_at=now,
             )
             self.products.append(
-                {"id": pk, "cost": cost, "retail": retail, "wholesale": wholesale, "tax": tax, "tracked": tracked}
+                {
+                    "id": pk,
+                    "cost": cost,
+                    "retail": retail,
+                    "wholesale": wholesale,
+                    "tax": tax,
+                    "tracked": tracked,
+                }
             )
         self.w.flush(Product)
         # Popularity: a long tail (a few products sell a lot).
@@ -290,7 +352,7 @@ class ShopGenerator:
     def _customers(self, now):
         rng = self.rng
         self.customers = []
-        for i in range(self.o.customers):
+        for _ in range(self.o.customers):
             pk = self.w.pk(Customer)
             wholesale = rng.random() < 0.2
             limit = (
@@ -315,7 +377,9 @@ class ShopGenerator:
 
     # --- ledgers ------------------------------------------------------------------------------------
 
-    def _post(self, customer, amount: Decimal, entry_type: str, ref_type: str, ref_id, ref: str, when, note=""):
+    def _post(
+        self, customer, amount: Decimal, entry_type: str, ref_type: str, ref_id, ref: str, when, note=""
+    ):
         customer["balance"] += amount
         return self.w.add(
             CustomerLedgerEntry,
@@ -358,7 +422,9 @@ class ShopGenerator:
         """Same arithmetic as receive_stock_many (moving average over every location)."""
         pid = product["id"]
         on_hand = self.on_hand[pid]
-        product["cost"] = cost if on_hand <= 0 else _cost((on_hand * product["cost"] + qty * cost) / (on_hand + qty))
+        product["cost"] = (
+            cost if on_hand <= 0 else _cost((on_hand * product["cost"] + qty * cost) / (on_hand + qty))
+        )
         self.on_hand[pid] = on_hand + qty
         batch = None
         if product["tracked"]:
@@ -474,9 +540,13 @@ class ShopGenerator:
             qty = Decimal(rng.randint(6, 24) if wholesale else rng.choices([1, 2, 3, 4], [60, 25, 10, 5])[0])
             # Restock (a delivery just before the sale) when the shelf would run short.
             while self._available(product, today) < qty:
-                self._receive(product, self.shop_id, product["restock"], _cost(
-                    product["cost"] * Decimal(rng.uniform(0.95, 1.06))
-                ), when - timedelta(minutes=1))
+                self._receive(
+                    product,
+                    self.shop_id,
+                    product["restock"],
+                    _cost(product["cost"] * Decimal(rng.uniform(0.95, 1.06))),
+                    when - timedelta(minutes=1),
+                )
             discount = ZERO
             if rng.random() < 0.03:
                 discount = (product["retail"] * qty * Decimal("0.05")).quantize(CENT)
@@ -611,7 +681,14 @@ class ShopGenerator:
             item_draws.append((item_id, line, draws))
             self.stats["lines"] += 1
         for p in priced.payments:
-            self.w.add(Payment, sale_id=sale_id, method=p.method, amount=p.amount, reference=p.reference, created_at=when)
+            self.w.add(
+                Payment,
+                sale_id=sale_id,
+                method=p.method,
+                amount=p.amount,
+                reference=p.reference,
+                created_at=when,
+            )
         if customer is not None:
             if priced.credit_applied > 0:
                 self._post(customer, priced.credit_applied, "store_credit_used", "sale", sale_id, tid, when)
@@ -663,7 +740,11 @@ class ShopGenerator:
         return [T("cash", cash), T("card", total - cash)]
 
     def _void(self, sale_id, tid, customer, priced, item_draws, by_id, when) -> None:
-        moves = [(line.product_id, batch, take, cost) for _i, line, draws in item_draws for batch, take, cost in draws]
+        moves = [
+            (line.product_id, batch, take, cost)
+            for _i, line, draws in item_draws
+            for batch, take, cost in draws
+        ]
         moves.sort(key=lambda m: (m[0], m[1]["id"] if m[1] else 0))
         for pid, batch, take, cost in moves:
             self._move(by_id[pid], self.shop_id, batch, "void", take, cost, "sale", sale_id, tid, when)

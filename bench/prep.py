@@ -1,12 +1,13 @@
 """Prepare a generated database for the load test and verify it afterwards (used by bench/run.sh).
 
-    python bench/prep.py prepare OUT_DIR   # bench user, stock top-up through receive_stock_many, data.lua
-    python bench/prep.py count             # print the number of Sale rows
-    python bench/prep.py verify BEFORE TIDS UNANSWERED  # no negative stock, no lost sale, check_ledgers
+python bench/prep.py prepare OUT_DIR   # bench user, stock top-up through receive_stock_many, data.lua
+python bench/prep.py count             # print the number of Sale rows
+python bench/prep.py verify BEFORE TIDS UNANSWERED  # no negative stock, no lost sale, check_ledgers
 """
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import sys
@@ -41,7 +42,7 @@ def prepare(out_dir: str) -> None:
     from products.selectors import get_default_location
     from products.services.stock import Receipt, receive_stock_many
 
-    call_command("create_admin", "--username", BENCH_USER, "--password", BENCH_PASSWORD, stdout=open(os.devnull, "w"))
+    call_command("create_admin", "--username", BENCH_USER, "--password", BENCH_PASSWORD, stdout=io.StringIO())
     from accounts.models import User
 
     user = User.objects.get(username=BENCH_USER)
@@ -71,7 +72,9 @@ def prepare(out_dir: str) -> None:
     # A large limit for the customers the load charges to account (credit_limit is not a ledger field).
     Customer.objects.filter(pk__in=customers).update(credit_limit=Decimal("100000000"))
     codes = list(Product.objects.filter(pk__in=ids).values_list("barcode", flat=True))
-    words = sorted({name.split()[1] for name in Product.objects.filter(pk__in=ids).values_list("name", flat=True)})
+    words = sorted(
+        {name.split()[1] for name in Product.objects.filter(pk__in=ids).values_list("name", flat=True)}
+    )
     today = timezone.localdate()
     data = (
         "return {\n"
@@ -112,14 +115,18 @@ def verify(before: int, tids_path: str, unanswered: int) -> int:
     ok = len(told)
 
     problems = []
-    negative = StockLevel.objects.filter(quantity__lt=0).count() + Batch.objects.filter(quantity__lt=0).count()
+    negative = (
+        StockLevel.objects.filter(quantity__lt=0).count() + Batch.objects.filter(quantity__lt=0).count()
+    )
     if negative:
         problems.append(f"{negative} stock levels or batches below zero")
     created = Sale.objects.count() - before
     if found != told:
         problems.append(f"lost sales: {len(told - found)} answered transaction ids have no Sale row")
     if not ok <= created <= ok + unanswered:
-        problems.append(f"phantom sales: {ok} successes + {unanswered} unanswered requests, {created} new Sale rows")
+        problems.append(
+            f"phantom sales: {ok} successes + {unanswered} unanswered requests, {created} new Sale rows"
+        )
     print(
         f"verify: successful createSale responses={ok} (all found: {found == told}), new Sale rows={created}, "
         f"requests cut off unanswered at the deadlines={unanswered}, negative stock rows={negative}"

@@ -25,7 +25,9 @@ def main(run: Path) -> None:
 
     print((run / "machine.txt").read_text().strip().replace("\n", "  \n"))
     print()
-    print("| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | ok | refused | errors | ÷ ceiling | ÷ trivial query |")
+    print(
+        "| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | ok | refused | errors | ÷ ceiling | ÷ trivial query |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         c = r["clients"]
@@ -38,16 +40,27 @@ def main(run: Path) -> None:
         )
     print()
     if ceiling:
-        print("Ceiling (pgbench, minimal SQL of a 3-line sale): " + ", ".join(f"{c} clients {t:.0f} tps" for c, t in sorted(ceiling.items())))
+        print(
+            "Ceiling (pgbench, minimal SQL of a 3-line sale): "
+            + ", ".join(f"{c} clients {t:.0f} tps" for c, t in sorted(ceiling.items()))
+        )
     if rss:
-        print("Gunicorn worker max RSS: " + ", ".join(f"pid {pid} {kb / 1024:.0f} MB" for pid, kb in sorted(rss.items())))
+        print(
+            "Gunicorn worker max RSS: "
+            + ", ".join(f"pid {pid} {kb / 1024:.0f} MB" for pid, kb in sorted(rss.items()))
+        )
     by = {(r["scenario"], r["clients"]): r for r in rows}
     print()
     print("Targets (8 clients):")
     checks = []
     s3, t8 = by.get(("createSale3", 8)), by.get(("typename", 8))
     if s3 and t8:
-        checks.append((f"createSale 3 lines >= 50% of trivial query: {s3['rps'] / t8['rps']:.0%}", s3["rps"] >= 0.5 * t8["rps"]))
+        checks.append(
+            (
+                f"createSale 3 lines >= 50% of trivial query: {s3['rps'] / t8['rps']:.0%}",
+                s3["rps"] >= 0.5 * t8["rps"],
+            )
+        )
         checks.append((f"createSale 3 lines p99 < 100 ms: {s3['p99_ms']:.1f} ms", s3["p99_ms"] < 100))
         errors = sum(r["errors"] for r in rows)
         checks.append((f"zero errors (all scenarios, all client counts): {errors}", errors == 0))
@@ -59,7 +72,12 @@ def main(run: Path) -> None:
         checks.append((f"worker RSS < 150 MB: {top:.0f} MB", top < 150))
     if (run / "verify.txt").exists():
         text = (run / "verify.txt").read_text()
-        checks.append(("verify (no negative stock, no lost sale, check_ledgers): " + text.splitlines()[0], "FAILED" not in text))
+        checks.append(
+            (
+                "verify (no negative stock, no lost sale, check_ledgers): " + text.splitlines()[0],
+                "FAILED" not in text,
+            )
+        )
     for label, passed in checks:
         print(f"- [{'x' if passed else ' '}] {label}")
 

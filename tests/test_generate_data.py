@@ -25,7 +25,9 @@ def generate(**sizes):
 
 
 def test_generated_shop_has_the_sizes_asked_and_reconciles():
-    out = generate(products=30, customers=12, days=6, sales_per_day=40, seed=3, void_rate=0.05, return_rate=0.1)
+    out = generate(
+        products=30, customers=12, days=6, sales_per_day=40, seed=3, void_rate=0.05, return_rate=0.1
+    )
 
     assert "Generated:" in out and "100.0%" in out
     assert Product.objects.count() == 30

@@ -34,5 +34,8 @@ class Command(BaseCommand):
             return_rate=opts["return_rate"],
         )
         stats = ShopGenerator(options, stdout=self.stdout).run()
-        summary = ", ".join(f"{key}={value:,}" if isinstance(value, int) else f"{key}={value}" for key, value in sorted(stats.items()))
+        summary = ", ".join(
+            f"{key}={value:,}" if isinstance(value, int) else f"{key}={value}"
+            for key, value in sorted(stats.items())
+        )
         self.stdout.write(self.style.SUCCESS(f"Generated: {summary}"))
