@@ -116,7 +116,9 @@ def main() -> None:
         try:
             g = timed(graphql, repeat)
         except AssertionError:  # cancelled by statement_timeout
-            print(f"| {name} | > {TIMEOUT_S * 1000:.0f} (cancelled) | {r * 1000:.0f} | > {TIMEOUT_S / r:.0f}x | MISSED |")
+            print(
+                f"| {name} | > {TIMEOUT_S * 1000:.0f} (cancelled) | {r * 1000:.0f} | > {TIMEOUT_S / r:.0f}x | MISSED |"
+            )
             continue
         met = "met" if g < 1 and g <= 3 * r else "MISSED"
         print(f"| {name} | {g * 1000:.0f} | {r * 1000:.0f} | {g / r:.2f}x | {met} |")
