@@ -5,6 +5,11 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # A bare `python manage.py ...` on a laptop (no DEBUG, no SECRET_KEY set) runs in development
+    # mode with development secrets. Production sets SECRET_KEY, and serves through config/wsgi.py,
+    # which has no such default and refuses to start without real secrets.
+    if "DEBUG" not in os.environ and "SECRET_KEY" not in os.environ:
+        os.environ["DEBUG"] = "1"
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)
