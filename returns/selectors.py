@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 
 from returns.models import Return, ReturnItem
 from shared.dates import end_of_day_exclusive, start_of_day
+from shared.graphql import decode_id
 
 
 def _with_details(returns: QuerySet[Return]) -> QuerySet[Return]:
@@ -43,8 +44,6 @@ def get_return(*, return_id: int) -> Return | None:
 
 def find_return(*, identifier: str) -> Return | None:
     """By raw id, Relay global id or return number."""
-    from shared.graphql import decode_id
-
     pk = decode_id(identifier, "Return")
     if pk is not None:
         return get_return(return_id=pk)

@@ -334,7 +334,7 @@ class Query(graphene.ObjectType):
 
     @login_required
     def resolve_sale(root, info, id=None, transaction_id=None):
-        return selectors.find_sale(identifier=transaction_id or id, user=info.context.user)
+        return selectors.find_sale(identifier=transaction_id or id)
 
     @login_required
     def resolve_price_sale(root, info, input):
@@ -346,7 +346,7 @@ class Query(graphene.ObjectType):
 
     @login_required
     def resolve_receipt(root, info, transaction_id, format):
-        sale = selectors.find_sale(identifier=transaction_id, user=info.context.user)
+        sale = selectors.find_sale(identifier=transaction_id)
         return render_receipt(sale, ReceiptFormat(_enum_value(format))) if sale else None
 
 

@@ -63,8 +63,12 @@ def get_sale(*, sale_id: int) -> Sale | None:
     return _with_details(Sale.objects.filter(pk=sale_id)).first()
 
 
-def find_sale(*, identifier: str | int | None, user=None) -> Sale | None:
-    """A sale by raw id, Relay global id or transaction id (e.g. S2026-000123)."""
+def find_sale(*, identifier: str | int | None) -> Sale | None:
+    """A sale by raw id, Relay global id or transaction id (e.g. S2026-000123).
+
+    Not scoped to the caller: any staff member may open one sale (reprint a receipt, start a
+    return). Lists are scoped in `list_sales`.
+    """
     if identifier is None:
         return None
     raw = str(identifier).strip()

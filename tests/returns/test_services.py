@@ -126,11 +126,13 @@ def test_refund_as_store_credit(cashier, manager, shop):
 
 def test_store_credit_refund_needs_a_customer(cashier, shop):
     sale = sell(cashier, [(shop["soap"], "1")], [("cash", "10.00")])
+    before = world_state()
 
     with pytest.raises(DomainError) as exc:
         ask(cashier, sale, [(shop["soap"], "1", True)], "store_credit")
 
     assert exc.value.code == "INVALID_REFUND_METHOD"
+    assert world_state() == before and Return.objects.count() == 0
 
 
 def test_refund_reduces_sale_debt_first(cashier, manager, shop):

@@ -348,11 +348,15 @@ def test_void_twice_refused(cashier, manager, shop):
 
 def test_void_needs_a_reason(manager, cashier, shop):
     sale = sell(cashier, [line(shop["soap"])], [pay("cash", "10.00")])
+    before = world_state()
 
     with pytest.raises(DomainError) as exc:
         services.void_sale(user=manager, sale_id=sale.pk, reason=" ")
 
     assert exc.value.code == "REQUIRED"
+    assert world_state() == before
+    sale.refresh_from_db()
+    assert sale.status == "completed" and sale.voided_by is None
 
 
 def test_price_sale_without_payments_prices_the_cart(cashier, shop):
