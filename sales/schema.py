@@ -214,7 +214,8 @@ class CreateSale(BaseMutation):
     @classmethod
     def perform_mutation(cls, root, info, input):
         result = services.create_sale(user=info.context.user, request=sale_request_from_input(input))
-        sale = selectors.get_sale(sale_id=result.sale.pk)
+        # A new sale comes back with its lines and payments attached; a replay is read afresh.
+        sale = selectors.get_sale(sale_id=result.sale.pk) if result.replayed else result.sale
         return {
             "sale": sale,
             "replayed": result.replayed,

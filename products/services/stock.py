@@ -14,7 +14,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 
 from products import selectors
 from products.error_codes import ProductErrorCode as Code
@@ -115,6 +115,23 @@ def _add_to_level(level: StockLevel, delta: Decimal) -> None:
 def _add_to_batch(batch: Batch, delta: Decimal) -> None:
     Batch.objects.filter(pk=batch.pk).update(quantity=F("quantity") + delta)
     batch.quantity += delta
+
+
+def _subtract_each(model, amounts_by_pk: dict[int, Decimal]) -> None:
+    """`quantity -= amount` for each row, in one UPDATE (rows already locked by the caller).
+
+    Relative, so the database applies it to the row it holds; its CHECK (quantity >= 0) stays the
+    last guard against an oversell.
+    """
+    if not amounts_by_pk:
+        return
+    if len(amounts_by_pk) == 1:
+        ((pk, amount),) = amounts_by_pk.items()
+        model.objects.filter(pk=pk).update(quantity=F("quantity") - amount)
+        return
+    field = model._meta.get_field("quantity")
+    amount = Case(*(When(pk=pk, then=Value(out, output_field=field)) for pk, out in amounts_by_pk.items()))
+    model.objects.filter(pk__in=list(amounts_by_pk)).update(quantity=F("quantity") - amount)
 
 
 def _update_grouped(model, values_by_pk: dict[int, dict]) -> None:
@@ -343,13 +360,16 @@ def deduct_stock(
     reference_id: int | None,
     reference: str = "",
     movement_type: str = "sale",
+    products: dict[int, Product] | None = None,
 ) -> list[StockDeduction]:
     """Take stock out for a sale: first-expiry-first-out, never from an expired batch.
 
     Locks: StockLevel rows of every requested product at `location` (by pk), then their batches
     (by pk). Every shortage is collected into one INSUFFICIENT_STOCK error (field "items", params
     {"shortages": [{product_id, requested, available}]}). One movement per draw; results follow the
-    order of `requests`. Draw costs are batch costs or the product's moving average.
+    order of `requests`. Draw costs are batch costs or the product's moving average. A caller that
+    already loaded the products (the till prices them first) passes them as `products` (by pk) so
+    they are not read twice; they are checked here all the same.
     """
     if not requests:
         raise DomainError(ErrorCode.INVALID, "Add at least one item.", field="items")
@@ -361,7 +381,10 @@ def deduct_stock(
         (i, req.product_id, parse_quantity(req.quantity, field=f"items.{i}.quantity"))
         for i, req in enumerate(requests)
     ]
-    products = selectors.get_products_by_ids({pid for _, pid, _ in lines})
+    wanted_ids = {pid for _, pid, _ in lines}
+    if products is None or not wanted_ids <= products.keys():
+        products = selectors.get_products_by_ids(wanted_ids)
+    products = {pid: products[pid] for pid in wanted_ids if pid in products}
     errors = []
     for i, pid, _qty in lines:
         product = products.get(pid)
@@ -455,10 +478,8 @@ def deduct_stock(
             StockDeduction(product_id=pid, quantity=qty, unit_cost=_cost(total_cost / qty), draws=draws)
         )
 
-    for level_pk, out in level_out.items():
-        StockLevel.objects.filter(pk=level_pk).update(quantity=F("quantity") - out)
-    for batch_pk, out in batch_out.items():
-        Batch.objects.filter(pk=batch_pk).update(quantity=F("quantity") - out)
+    _subtract_each(StockLevel, level_out)
+    _subtract_each(Batch, batch_out)
     StockMovement.objects.bulk_create(movements)
     return results
 
