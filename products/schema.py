@@ -143,6 +143,17 @@ class BatchType(DjangoObjectType):
         return None if batch.expiry_date is None else (batch.expiry_date - selectors.today()).days
 
 
+def _is_prefetched(product: Product, relation: str) -> bool:
+    return relation in getattr(product, "_prefetched_objects_cache", {})
+
+
+def _stock_levels(product: Product):
+    """Lists prefetch stock levels for every row; a single product reads them only when asked."""
+    if _is_prefetched(product, "stock_levels"):
+        return product.stock_levels.all()
+    return list(selectors.stock_levels_query().filter(product=product))
+
+
 class ProductType(DjangoObjectType):
     sku = graphene.String(required=True, description="Stock-keeping unit: the shop's own unique code.")
     barcode = graphene.String(description="EAN/UPC or other barcode printed on the goods (unique).")
@@ -205,7 +216,11 @@ class ProductType(DjangoObjectType):
 
     @staticmethod
     def resolve_stock_quantity(product, info, location_id=None):
-        levels = product.stock_levels.all()
+        if location_id is None and not _is_prefetched(product, "stock_levels"):
+            on_hand = getattr(product, "stock_on_hand", None)
+            if on_hand is not None:
+                return on_hand
+        levels = _stock_levels(product)
         if location_id is not None:
             wanted = _optional_pk(location_id, "Location", "locationId")
             levels = [lv for lv in levels if lv.location_id == wanted]
@@ -213,11 +228,13 @@ class ProductType(DjangoObjectType):
 
     @staticmethod
     def resolve_stock_by_location(product, info):
-        return product.stock_levels.all()
+        return _stock_levels(product)
 
     @staticmethod
     def resolve_batches(product, info):
-        return [b for b in product.batches.all() if b.quantity > 0]
+        if _is_prefetched(product, "batches"):
+            return [b for b in product.batches.all() if b.quantity > 0]
+        return list(selectors.live_batches_query().filter(product=product))
 
     @staticmethod
     def resolve_qr_payload(product, info):

@@ -50,16 +50,38 @@ def _with_stock(products: QuerySet[Product], location_id: int | None = None) -> 
     return products.annotate(total_stock=Coalesce(Subquery(total), ZERO_QTY))
 
 
+def stock_levels_query() -> QuerySet[StockLevel]:
+    """A product's stock per location, as the Product type shows it."""
+    return StockLevel.objects.select_related("location").order_by("pk")
+
+
+def live_batches_query() -> QuerySet[Batch]:
+    """A product's batches with stock left, first expiry first, as the Product type shows them."""
+    return (
+        Batch.objects.filter(quantity__gt=0)
+        .select_related("location")
+        .order_by(F("expiry_date").asc(nulls_last=True), "pk")
+    )
+
+
 def _product_shape(products: QuerySet[Product]) -> QuerySet[Product]:
     """Everything `Product` exposes, in a fixed number of queries whatever the page size."""
     return products.select_related("category__parent", "supplier").prefetch_related(
-        Prefetch("stock_levels", queryset=StockLevel.objects.select_related("location").order_by("pk")),
-        Prefetch(
-            "batches",
-            queryset=Batch.objects.filter(quantity__gt=0)
-            .select_related("location")
-            .order_by(F("expiry_date").asc(nulls_last=True), "pk"),
-        ),
+        Prefetch("stock_levels", queryset=stock_levels_query()),
+        Prefetch("batches", queryset=live_batches_query()),
+    )
+
+
+def _single_product(products: QuerySet[Product]) -> QuerySet[Product]:
+    """One product (a scan, a detail page): one query; stock levels and batches load only if asked.
+
+    Prefetching saves nothing for a single row, and a till's scan usually wants name, price and
+    stock: `stock_on_hand` (all locations) answers `stockQuantity` from the same query.
+    """
+    levels = StockLevel.objects.filter(product=OuterRef("pk")).values("product")
+    on_hand = Subquery(levels.annotate(total=Sum("quantity")).values("total"))
+    return products.select_related("category__parent", "supplier").annotate(
+        stock_on_hand=Coalesce(on_hand, ZERO_QTY)
     )
 
 
@@ -104,7 +126,7 @@ def list_low_stock_products(*, location_id: int | None = None) -> QuerySet[Produ
 
 def get_product(*, product_id: int) -> Product | None:
     """One product with everything its type exposes, or None."""
-    return _product_shape(_with_stock(Product.objects.filter(pk=product_id))).first()
+    return _single_product(Product.objects.filter(pk=product_id)).first()
 
 
 def get_product_by_code(*, code: str) -> Product | None:
@@ -119,7 +141,7 @@ def get_product_by_code(*, code: str) -> Product | None:
         condition = Q(sku=code[len(QR_PREFIX) :])
     else:
         condition = Q(barcode=code) | Q(sku=code)
-    matches = list(_product_shape(_with_stock(Product.objects.filter(condition))))
+    matches = list(_single_product(Product.objects.filter(condition)))
     matches.sort(key=lambda p: p.barcode != code)
     return matches[0] if matches else None
 

@@ -101,3 +101,45 @@ def test_product_by_code_uses_unique_indexes(db):
     unique_columns = {f.name for f in Product._meta.fields if f.unique}
 
     assert {"sku", "barcode"} <= unique_columns
+
+
+TILL_SCAN = "query($code: String!) { productByCode(code: $code) { name retailPrice stockQuantity } }"
+
+
+def test_till_scan_is_two_queries_and_counts_every_location(
+    as_cashier, manager, shop, store_room, django_assert_num_queries
+):
+    product = ProductFactory(barcode="5000000000017")
+    for location, quantity in ((shop, 3), (store_room, 4)):
+        services.receive_stock(
+            user=manager, product=product, location=location, quantity=quantity, unit_cost=Decimal("1.00")
+        )
+    as_cashier(TILL_SCAN, {"code": "warm-up"})
+
+    # JWT user lookup + the product with its stock on hand: levels and batches are read only if asked
+    with django_assert_num_queries(2):
+        response = as_cashier(TILL_SCAN, {"code": "5000000000017"})
+
+    assert response.data["productByCode"]["stockQuantity"] == "7"
+
+
+def test_single_product_shows_only_live_batches_first_expiry_first(as_cashier, manager, shop, today):
+    product = BatchProductFactory(barcode="5000000000024")
+    for number, days, quantity in (("LATE", 90, 2), ("SOON", 10, 3), ("GONE", 5, 1)):
+        services.receive_stock(
+            user=manager,
+            product=product,
+            location=shop,
+            quantity=quantity,
+            unit_cost=Decimal("1.00"),
+            batch_number=number,
+            expiry_date=today + timedelta(days=days),
+        )
+    gone = product.batches.get(batch_number="GONE")
+    services.adjust_stock(user=manager, product=product, location=shop, reason="broken", delta=-1, batch=gone)
+
+    response = as_cashier(PRODUCT_BY_CODE, {"code": "5000000000024"})
+
+    found = response.data["productByCode"]
+    assert [b["batchNumber"] for b in found["batches"]] == ["SOON", "LATE"]
+    assert found["stockQuantity"] == "5" and [s["quantity"] for s in found["stockByLocation"]] == ["5"]

@@ -20,7 +20,10 @@ READ = f"query($t: String!) {{ sale(transactionId: $t) {{ {SALE_FIELDS} }} }}"
     "payments",
     [
         [{"method": "cash", "amount": "500.00"}],
-        [{"method": "card", "amount": "20.00", "reference": "slip 7"}, {"method": "credit", "amount": "48.38"}],
+        [
+            {"method": "card", "amount": "20.00", "reference": "slip 7"},
+            {"method": "credit", "amount": "48.38"},
+        ],
     ],
     ids=["cash-with-change", "card-and-account"],
 )
