@@ -355,3 +355,54 @@ def adjust_balance(
         reference=reference,
         note=reason,
     )
+
+
+PROFILE_FIELDS = (*EDITABLE_FIELDS, *MANAGER_FIELDS)
+
+
+def _differs(customer: Customer, name: str, value) -> bool:
+    current = getattr(customer, name)
+    if name == "credit_limit":
+        try:
+            return parse_money(value, field="creditLimit") != current
+        except DomainError:
+            return True  # let update_customer refuse it with its own message
+    if isinstance(value, str):
+        value = value.strip()  # as update_customer stores it
+    return value != current
+
+
+@transaction.atomic
+def save_customer_profile(*, user, customer_id: int | None, **profile) -> Customer:
+    """Create a customer, or bring one to a whole profile (admin form, CSV row), through the services.
+
+    `profile` holds any of PROFILE_FIELDS; None means "leave as is". An update locks the customer
+    row (`_lock`, then `update_customer`/`archive_customer` re-lock it in the same transaction) and
+    compares under the lock, so only fields that really change are passed on and their rules apply
+    (a cashier re-saving an unchanged credit limit is not refused; changing it is). A status of
+    ARCHIVED goes through `archive_customer`; a new customer's status other than ACTIVE is set
+    after `create_customer`, with the same manager rule.
+    """
+    unknown = set(profile) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown customer fields: {sorted(unknown)}")
+    profile = {name: value for name, value in profile.items() if value is not None}
+    status = profile.pop("status", None)
+    if customer_id is None:
+        customer = create_customer(user=user, **profile)
+    else:
+        customer = _lock(customer_id)
+        changes = {name: value for name, value in profile.items() if _differs(customer, name, value)}
+        if changes:
+            customer = update_customer(user=user, customer_id=customer.pk, **changes)
+    if status is not None and status != customer.status:
+        if status == Customer.Status.ARCHIVED:
+            try:
+                customer = archive_customer(user=user, customer_id=customer.pk)
+            except DomainError as exc:
+                for detail in exc.errors:  # here the refusal is about the status the caller set
+                    detail.field = detail.field or "status"
+                raise
+        else:
+            customer = update_customer(user=user, customer_id=customer.pk, status=status)
+    return customer

@@ -299,3 +299,42 @@ def test_check_ledgers_detects_a_tampered_balance(cashier):
 
     problems = find_ledger_mismatches()
     assert len(problems) == 1 and f"customer {customer.pk}" in problems[0]
+
+
+def test_save_customer_profile_passes_on_only_changed_fields(cashier):
+    customer = CustomerFactory(name="Ada", credit_limit=D("50.00"), status="blocked")
+
+    saved = services.save_customer_profile(
+        user=cashier, customer_id=customer.pk, name=" Ada Obi ", credit_limit="50.00", status="blocked"
+    )
+
+    assert (saved.name, saved.credit_limit, saved.status) == ("Ada Obi", D("50.00"), "blocked")
+
+
+def test_save_customer_profile_changed_credit_limit_needs_manager(cashier):
+    customer = CustomerFactory(name="Ada", credit_limit=D("50.00"))
+
+    with pytest.raises(DomainError) as refused:
+        services.save_customer_profile(
+            user=cashier, customer_id=customer.pk, name="Ada Obi", credit_limit="60"
+        )
+
+    assert (refused.value.code, refused.value.field) == ("PERMISSION_DENIED", "creditLimit")
+    customer.refresh_from_db()
+    assert (customer.name, customer.credit_limit) == ("Ada", D("50.00"))
+
+
+def test_save_customer_profile_new_blocked_customer_refused_for_cashier_creates_nothing(cashier):
+    with pytest.raises(DomainError) as refused:
+        services.save_customer_profile(user=cashier, customer_id=None, name="Ada", status="blocked")
+
+    assert (refused.value.code, refused.value.field) == ("PERMISSION_DENIED", "status")
+    assert not Customer.objects.exists()
+
+
+def test_save_customer_profile_archive_by_manager_goes_through_archive(manager):
+    customer = CustomerFactory()
+
+    saved = services.save_customer_profile(user=manager, customer_id=customer.pk, status="archived")
+
+    assert saved.status == "archived"
