@@ -406,3 +406,10 @@ def save_customer_profile(*, user, customer_id: int | None, **profile) -> Custom
         else:
             customer = update_customer(user=user, customer_id=customer.pk, status=status)
     return customer
+
+
+def set_ledger_reference(*, reference_type: str, reference_id: int, reference: str) -> int:
+    """Relabel the ledger rows of one document (a sale numbered just before commit); amounts never change."""
+    return CustomerLedgerEntry.objects.filter(
+        reference_type=reference_type, reference_id=reference_id
+    ).update(reference=reference[:64])

@@ -18,7 +18,7 @@ from sales import idempotency, pricing
 from sales.choices import PaymentMethod, SaleStatus, SaleType
 from sales.error_codes import SaleErrorCode
 from sales.models import Payment, Sale, SaleItem, SaleItemBatch
-from sales.numbering import next_transaction_id
+from sales.numbering import next_transaction_id, provisional_transaction_id
 from shared.errors import DomainError, ErrorCode, ErrorDetail
 from shared.money import ZERO, parse_money, parse_quantity
 from shared.prefetch import set_prefetched
@@ -277,9 +277,12 @@ def _fingerprint(request: SaleRequest) -> str:
 def create_sale(*, user, request: SaleRequest, allow_exchange_tender: bool = False) -> SaleResult:
     """Create a completed sale: price it, deduct stock, settle the customer's account, record payments.
 
-    Locks, in order: the idempotency key (advisory), the year's sale number, stock levels and batches
-    (by pk, inside deduct_stock), then the customer (inside the customer services). Any refusal
-    raises DomainError and rolls everything back: no sale, movement or ledger row is left behind.
+    Locks, in order: the idempotency key (advisory), stock levels and batches (by pk, inside
+    deduct_stock), the customer (inside the customer services), and last the year's sale number:
+    the sale is written under a provisional id and numbered just before commit, so the counter row
+    that every till shares stays locked for three statements, not the whole sale. Any refusal
+    raises DomainError and rolls everything back: no sale, movement or ledger row is left behind,
+    and no number is used up.
     """
     request = _validate_request(request, allow_exchange_tender=allow_exchange_tender)
     fingerprint = _fingerprint(request)
@@ -301,7 +304,7 @@ def create_sale(*, user, request: SaleRequest, allow_exchange_tender: bool = Fal
     priced = _price(user=user, request=request, customer=customer, products=products)
 
     sale = Sale.objects.create(
-        transaction_id=next_transaction_id(),
+        transaction_id=provisional_transaction_id(),
         sale_type=request.sale_type,
         status=SaleStatus.COMPLETED,
         customer=customer,
@@ -337,12 +340,27 @@ def create_sale(*, user, request: SaleRequest, allow_exchange_tender: bool = Fal
     )
     if customer is not None:
         sale.customer = _settle_customer_account(user=user, sale=sale, customer=customer, priced=priced)
+    _number(sale)
     # The caller usually shows the sale it just made: hand it over complete, as `get_sale` would
     # load it, from the rows written above (re-reading them was a third of the request's time).
     set_prefetched(sale, "items", items)
     set_prefetched(sale, "payments", payments)
     set_prefetched(sale, "returns", [])
     return SaleResult(sale=sale)
+
+
+def _number(sale: Sale) -> None:
+    """Give the sale its real number and put it on the stock and ledger rows written under the placeholder."""
+    number = next_transaction_id()
+    Sale.objects.filter(pk=sale.pk).update(transaction_id=number)
+    stock_services.set_movement_reference(
+        reference_type=REFERENCE_TYPE, reference_id=sale.pk, reference=number
+    )
+    if sale.customer_id is not None:
+        customer_services.set_ledger_reference(
+            reference_type=REFERENCE_TYPE, reference_id=sale.pk, reference=number
+        )
+    sale.transaction_id = number
 
 
 def _write_lines(

@@ -22,6 +22,7 @@ from products.services.stock import (
     receive_stock,
     receive_stock_many,
     return_stock,
+    set_movement_reference,
     transfer_stock,
     write_off_stock,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "receive_stock",
     "receive_stock_many",
     "return_stock",
+    "set_movement_reference",
     "transfer_stock",
     "update_product",
     "write_off_stock",

@@ -484,6 +484,13 @@ def deduct_stock(
     return results
 
 
+def set_movement_reference(*, reference_type: str, reference_id: int, reference: str) -> int:
+    """Relabel the movements of one document (a sale numbered just before commit). Returns the count."""
+    return StockMovement.objects.filter(reference_type=reference_type, reference_id=reference_id).update(
+        reference=reference[:100]
+    )
+
+
 def _return_target_batch(*, product: Product, location: Location, batch_id: int | None, unit_cost: Decimal):
     """Validate the batch a return names (any location); return (source batch or None)."""
     if not product.track_batches:

@@ -49,3 +49,34 @@ def test_create_sale_answer_equals_a_fresh_read(as_cashier, shop, payments):
     fresh = as_cashier(READ, {"t": created["sale"]["transactionId"]}).data["sale"]
     assert created["sale"] == fresh
     assert len(fresh["items"]) == 4 and fresh["items"][1]["batches"]  # the batch draws are there too
+
+
+def test_sale_number_is_on_every_row_the_sale_wrote(as_cashier, shop):
+    from customers.models import CustomerLedgerEntry
+    from products.models import StockMovement
+    from sales.models import Sale
+
+    variables = {
+        "input": {
+            "customerId": str(shop["regular"].pk),
+            "items": [{"productId": str(shop["soap"].pk), "quantity": "2"}],
+            "payments": [{"method": "credit", "amount": "20.00"}],
+        }
+    }
+
+    created = as_cashier(CREATE, variables).payload("createSale")
+
+    number = created["sale"]["transactionId"]
+    sale = Sale.objects.get(transaction_id=number)
+    assert number.startswith("S20")
+    assert list(
+        StockMovement.objects.filter(reference_type="sale", reference_id=sale.pk).values_list(
+            "reference", flat=True
+        )
+    ) == [number]
+    assert list(
+        CustomerLedgerEntry.objects.filter(reference_type="sale", reference_id=sale.pk).values_list(
+            "reference", flat=True
+        )
+    ) == [number]
+    assert not StockMovement.objects.filter(reference__startswith="PENDING").exists()
