@@ -9,7 +9,7 @@ application = get_wsgi_application()
 # gunicorn --preload the master does it once and every worker, recycled ones too, starts warm.
 from django.urls import get_resolver  # noqa: E402
 
-get_resolver().url_patterns
+_url_patterns = get_resolver().url_patterns
 
 # Everything imported so far lives as long as the process: move it out of the garbage collector's
 # reach, so full collections stay short (they were the p99 spikes of { __typename } in bench/) and,

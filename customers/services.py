@@ -65,6 +65,19 @@ def _positive(amount, field: str = "amount") -> Decimal:
     return parse_money(amount, field=field, allow_zero=False)
 
 
+def _ensure_phone_free(phone: str, *, other_than: int | None = None) -> None:
+    """Phone numbers find customers at the till: two live customers may not share one."""
+    if not phone:
+        return
+    taken = Customer.objects.filter(phone=phone).exclude(status=Customer.Status.ARCHIVED)
+    if other_than is not None:
+        taken = taken.exclude(pk=other_than)
+    if taken.exists():
+        raise DomainError(
+            CustomerErrorCode.DUPLICATE_CUSTOMER, "A customer with this phone number exists.", field="phone"
+        )
+
+
 @transaction.atomic
 def create_customer(
     *,
@@ -82,10 +95,7 @@ def create_customer(
     if credit_limit > 0:
         _require_manager(user, "give a customer credit", field="creditLimit")
     phone = (phone or "").strip()
-    if phone and Customer.objects.filter(phone=phone).exclude(status=Customer.Status.ARCHIVED).exists():
-        raise DomainError(
-            CustomerErrorCode.DUPLICATE_CUSTOMER, "A customer with this phone number exists.", field="phone"
-        )
+    _ensure_phone_free(phone)
     customer = Customer(
         name=(name or "").strip(),
         phone=phone,
@@ -118,6 +128,8 @@ def update_customer(*, user, customer_id: int, **changes) -> Customer:
         if name == "status" and value == Customer.Status.ARCHIVED:
             raise DomainError(ErrorCode.INVALID, "Use archiveCustomer to archive a customer.", field="status")
         setattr(customer, name, value.strip() if isinstance(value, str) and name != "status" else value)
+    if "phone" in changes:
+        _ensure_phone_free(customer.phone, other_than=customer.pk)
     customer.full_clean()
     customer.save()
     return customer

@@ -198,6 +198,20 @@ def test_create_customer_duplicate_phone_refused(cashier):
     assert refused.value.code == "DUPLICATE_CUSTOMER"
 
 
+def test_update_customer_cannot_take_a_live_customers_phone(cashier):
+    services.create_customer(user=cashier, name="Ada", phone="0803 000")
+    bola = services.create_customer(user=cashier, name="Bola", phone="0805 111")
+
+    with pytest.raises(DomainError) as refused:
+        services.update_customer(user=cashier, customer_id=bola.pk, phone=" 0803 000 ")
+
+    assert (refused.value.code, refused.value.errors[0].field) == ("DUPLICATE_CUSTOMER", "phone")
+    bola.refresh_from_db()
+    assert bola.phone == "0805 111"
+    # Keeping one's own number, or taking an archived customer's, is fine.
+    services.update_customer(user=cashier, customer_id=bola.pk, phone="0805 111", name="Bola A.")
+
+
 def test_cashier_can_edit_profile_but_not_limit_or_status(cashier):
     customer = CustomerFactory()
 
