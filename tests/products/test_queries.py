@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from products import services
+from products.models import Category, Location, Supplier
 from tests.products.factories import BatchProductFactory, CategoryFactory, ProductFactory, SupplierFactory
 
 PRODUCTS_PAGE = """
@@ -143,3 +144,214 @@ def test_single_product_shows_only_live_batches_first_expiry_first(as_cashier, m
     found = response.data["productByCode"]
     assert [b["batchNumber"] for b in found["batches"]] == ["SOON", "LATE"]
     assert found["stockQuantity"] == "5" and [s["quantity"] for s in found["stockByLocation"]] == ["5"]
+
+
+# --- every other list of the catalogue and the stock ledger: 100 rows cost what 1 row costs --------
+
+
+def _grow(client, query, build):
+    """Queries for a page of 1 row, then for a page of 100 rows after `build(99)` added the rest."""
+    one, first = count_queries(client, query, {"first": 1})
+    build(99)
+    hundred, response = count_queries(client, query, {"first": 100})
+    return one, hundred, first, response
+
+
+def _sql(client, query):
+    with CaptureQueriesContext(connection) as captured:
+        client(query, {"first": 100})
+    return [q["sql"][:100] for q in captured.captured_queries]
+
+
+CATEGORIES = """query($first: Int) { categories(first: $first) { totalCount edges { node {
+  id name description parent { id name }
+} } } }"""
+
+
+def test_categories_list_costs_the_same_for_1_and_100_rows(as_cashier):
+    parent = CategoryFactory(name="Top")
+
+    def build(n):
+        Category.objects.bulk_create(Category(name=f"Child {i:03d}", parent=parent) for i in range(n))
+
+    one, hundred, first, page = _grow(as_cashier, CATEGORIES, build)
+
+    assert first.data["categories"]["totalCount"] == 1
+    nodes = [e["node"] for e in page.data["categories"]["edges"]]
+    assert len(nodes) == 100 and sum(n["parent"] is not None for n in nodes) == 99
+    # JWT user lookup + count + page (parent joined)
+    assert (one, hundred) == (3, 3), _sql(as_cashier, CATEGORIES)
+
+
+SUPPLIERS = """query($first: Int) { suppliers(first: $first) { totalCount edges { node {
+  id name contactName phone email address isActive
+} } } }"""
+
+
+def test_suppliers_list_costs_the_same_for_1_and_100_rows(as_cashier):
+    SupplierFactory()
+
+    def build(n):
+        Supplier.objects.bulk_create(Supplier(name=f"Wholesaler {i:03d}", phone="0800") for i in range(n))
+
+    one, hundred, _first, page = _grow(as_cashier, SUPPLIERS, build)
+
+    assert len(page.data["suppliers"]["edges"]) == 100
+    # JWT user lookup + count + page
+    assert (one, hundred) == (3, 3), _sql(as_cashier, SUPPLIERS)
+
+
+LOCATIONS = """query($first: Int) { locations(first: $first) { totalCount edges { node {
+  id name kind address isDefault isActive
+} } } }"""
+
+
+def test_locations_list_costs_the_same_for_1_and_100_rows(as_cashier, shop):
+    def build(n):
+        Location.objects.bulk_create(
+            Location(name=f"Store room {i:03d}", kind=Location.Kind.STOCK_ROOM) for i in range(n)
+        )
+
+    one, hundred, first, page = _grow(as_cashier, LOCATIONS, build)
+
+    assert first.data["locations"]["edges"][0]["node"]["isDefault"] is True  # the shop comes first
+    assert page.data["locations"]["totalCount"] == 100
+    # JWT user lookup + count + page
+    assert (one, hundred) == (3, 3), _sql(as_cashier, LOCATIONS)
+
+
+STOCK_MOVEMENTS = """query($first: Int) { stockMovements(first: $first) { totalCount edges { node {
+  id movementType quantity balanceAfter unitCost affectsStock reason referenceType referenceId reference
+  createdAt
+  product { id sku name }
+  location { id name }
+  batch { batchNumber expiryDate }
+  user { username }
+} } } }"""
+
+
+def test_stock_movements_list_costs_the_same_for_1_and_100_rows(as_manager, manager, shop, store_room, today):
+    def receive(products):
+        receipts = [
+            services.Receipt(
+                product=p,
+                location=shop if i % 2 else store_room,
+                quantity=Decimal("3"),
+                unit_cost=Decimal("1.50"),
+                batch_number=f"L{p.pk}" if p.track_batches else None,
+                expiry_date=today + timedelta(days=60) if p.track_batches else None,
+            )
+            for i, p in enumerate(products)
+        ]
+        services.receive_stock_many(user=manager, receipts=receipts)
+
+    receive([BatchProductFactory()])
+
+    def build(n):
+        receive([(BatchProductFactory if i % 2 else ProductFactory)() for i in range(n)])
+
+    one, hundred, _first, page = _grow(as_manager, STOCK_MOVEMENTS, build)
+
+    nodes = [e["node"] for e in page.data["stockMovements"]["edges"]]
+    assert len(nodes) == 100 and all(n["user"]["username"] == "manager" for n in nodes)
+    assert sum(n["batch"] is not None for n in nodes) == 50
+    assert {n["location"]["name"] for n in nodes} == {shop.name, store_room.name}
+    # JWT user lookup + count + page (product, location, batch and user joined)
+    assert (one, hundred) == (3, 3), _sql(as_manager, STOCK_MOVEMENTS)
+
+
+LOW_STOCK = """query($first: Int) { lowStockProducts(first: $first) { totalCount edges { node {
+  id sku name stockQuantity reorderLevel retailPrice
+  category { name parent { name } }
+  supplier { name }
+  stockByLocation { quantity location { name } }
+  batches { batchNumber expiryDate quantity location { name } }
+} } } }"""
+
+
+def test_low_stock_products_list_costs_the_same_for_1_and_100_rows(as_manager, manager, shop, today):
+    parent = CategoryFactory(name="Household")
+    category = CategoryFactory(name="Cleaning", parent=parent)
+    supplier = SupplierFactory()
+
+    def low(n):
+        products = [
+            (BatchProductFactory if i % 2 else ProductFactory)(
+                category=category, supplier=supplier, reorder_level=Decimal("5")
+            )
+            for i in range(n)
+        ]
+        receipts = [
+            services.Receipt(
+                product=p,
+                location=shop,
+                quantity=Decimal("2"),
+                unit_cost=Decimal("1.00"),
+                batch_number="LOW" if p.track_batches else None,
+                expiry_date=today + timedelta(days=90) if p.track_batches else None,
+            )
+            for p in products
+        ]
+        services.receive_stock_many(user=manager, receipts=receipts)
+
+    low(1)
+    plenty = ProductFactory(reorder_level=Decimal("5"))  # above its reorder level: not listed
+    services.receive_stock(
+        user=manager, product=plenty, location=shop, quantity=Decimal("10"), unit_cost=Decimal("1.00")
+    )
+
+    one, hundred, first, page = _grow(as_manager, LOW_STOCK, low)
+
+    assert first.data["lowStockProducts"]["totalCount"] == 1
+    nodes = [e["node"] for e in page.data["lowStockProducts"]["edges"]]
+    assert len(nodes) == 100 and all(n["stockQuantity"] == "2" for n in nodes)
+    assert all(n["category"]["parent"]["name"] == "Household" for n in nodes)
+    assert sum(len(n["batches"]) for n in nodes) == 49  # every other product of the 99 added
+    # JWT user lookup + count + page (category, parent, supplier joined) + stock levels (locations
+    # joined) + batches (locations joined)
+    assert (one, hundred) == (5, 5), _sql(as_manager, LOW_STOCK)
+
+
+EXPIRING = """query($first: Int) { expiringBatches(first: $first, withinDays: 30) { totalCount edges { node {
+  id batchNumber expiryDate daysToExpiry isExpired quantity unitCost receivedAt
+  product { id sku name }
+  location { name }
+} } } }"""
+
+
+def test_expiring_batches_list_costs_the_same_for_1_and_100_rows(
+    as_manager, manager, shop, store_room, today
+):
+    def expiring(n):
+        receipts = [
+            services.Receipt(
+                product=BatchProductFactory(),
+                location=store_room if i % 2 else shop,
+                quantity=Decimal("4"),
+                unit_cost=Decimal("2.00"),
+                batch_number=f"EXP{i}",
+                expiry_date=today + timedelta(days=1 + i % 30),
+            )
+            for i in range(n)
+        ]
+        services.receive_stock_many(user=manager, receipts=receipts)
+
+    expiring(1)
+    services.receive_stock(  # expires too late to be listed
+        user=manager,
+        product=BatchProductFactory(),
+        location=shop,
+        quantity=Decimal("4"),
+        unit_cost=Decimal("2.00"),
+        batch_number="LATE",
+        expiry_date=today + timedelta(days=365),
+    )
+
+    one, hundred, first, page = _grow(as_manager, EXPIRING, expiring)
+
+    assert first.data["expiringBatches"]["totalCount"] == 1
+    nodes = [e["node"] for e in page.data["expiringBatches"]["edges"]]
+    assert len(nodes) == 100 and "LATE" not in {n["batchNumber"] for n in nodes}
+    assert {n["location"]["name"] for n in nodes} == {shop.name, store_room.name}
+    # JWT user lookup + count + page (product and location joined)
+    assert (one, hundred) == (3, 3), _sql(as_manager, EXPIRING)
