@@ -10,9 +10,25 @@ from shared.graphql import decode_id
 
 
 def _with_details(returns: QuerySet[Return]) -> QuerySet[Return]:
-    return returns.select_related("sale", "customer", "requested_by", "decided_by").prefetch_related(
-        Prefetch("items", queryset=ReturnItem.objects.select_related("sale_item__product").order_by("pk"))
+    """Everything the Return type exposes, in a fixed number of queries whatever the page size.
+
+    The sale comes with what a returns screen shows of it (cashier, location, customer), and each
+    line's sale item with its product and batch draws, shaped as the Sale type shapes them.
+    """
+    items = (
+        ReturnItem.objects.select_related("sale_item__product")
+        .prefetch_related("sale_item__batches")
+        .order_by("pk")
     )
+    return returns.select_related(
+        "sale__cashier",
+        "sale__location",
+        "sale__customer",
+        "exchange_sale",
+        "customer",
+        "requested_by",
+        "decided_by",
+    ).prefetch_related(Prefetch("items", queryset=items))
 
 
 def list_returns(

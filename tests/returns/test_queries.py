@@ -1,0 +1,105 @@
+"""Query budgets: a page of 100 returns, with their lines, costs what a page of 1 costs."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from products.services import stock
+from returns import services
+from returns.models import Return
+from returns.services import ReturnLineRequest
+from tests.returns.test_services import sell
+from tests.shop import make_product
+
+pytestmark = pytest.mark.django_db
+RETURNS = """query($n: Int!) { returns(first: $n) { totalCount edges { node {
+  id returnNumber status refundMethod refundTotal cashRefundAmount creditRefundAmount debtReductionAmount
+  requestedAt decidedAt note decisionNote
+  sale { id transactionId createdAt total cashier { username } location { name } customer { name } }
+  exchangeSale { transactionId }
+  customer { name }
+  requestedBy { username }
+  decidedBy { username }
+  items { id quantity refundAmount reason restock saleItem {
+    id quantity unitPrice product { id sku name } batches { quantity }
+  } }
+} } } }"""
+
+
+@pytest.fixture
+def two_sales(manager, cashier, shop):
+    """A walk-in sale and a sale to a known customer, each of 100 tea and 100 batch-tracked sugar."""
+    tea = make_product(manager, "TEA", name="Tea", qty="500")
+    sugar = make_product(manager, "SUGAR", name="Sugar", price="5.00", track_batches=True, qty=None)
+    stock.receive_stock(
+        user=manager,
+        product=sugar,
+        location=None,
+        quantity=Decimal("500"),
+        unit_cost=Decimal("3.00"),
+        batch_number="SUGAR-1",
+        expiry_date=timezone.localdate() + timedelta(days=365),
+    )
+    lines = [(tea, "100"), (sugar, "100")]
+    return [
+        sell(cashier, lines, [("cash", "1500.00")]),
+        sell(cashier, lines, [("cash", "1500.00")], customer_id=shop["regular"].pk),
+    ]
+
+
+def _returns(sales, cashier, manager, n):
+    """`n` two-line returns over both sales: by turns pending, approved and rejected."""
+    for i in range(n):
+        sale = sales[i % 2]
+        ret = services.create_return(
+            user=cashier,
+            sale_id=sale.pk,
+            lines=[ReturnLineRequest(item.pk, Decimal("1"), reason="faulty") for item in sale.items.all()],
+            refund_method="cash",
+        )
+        if i % 3 == 1:
+            services.approve_return(user=manager, return_id=ret.pk)
+        elif i % 3 == 2:
+            services.reject_return(user=manager, return_id=ret.pk, reason="opened")
+    # Returns against the walk-in sale link the other sale as if it were their exchange: only the
+    # link matters to the query count, and real exchanges cost a sale each to build.
+    Return.objects.filter(sale=sales[0]).update(exchange_sale=sales[1])
+
+
+def _count(client):
+    with CaptureQueriesContext(connection) as captured:
+        page = client(RETURNS, {"n": 100}).payload("returns")
+    return len(captured), page, [q["sql"][:100] for q in captured.captured_queries]
+
+
+def test_returns_list_costs_the_same_for_1_and_100_returns(as_manager, two_sales, cashier, manager):
+    _returns(two_sales, cashier, manager, 1)
+    one, first, _ = _count(as_manager)
+
+    _returns(two_sales, cashier, manager, 99)
+    hundred, page, sql = _count(as_manager)
+
+    assert (first["totalCount"], page["totalCount"], len(page["edges"])) == (1, 100, 100)
+    nodes = [e["node"] for e in page["edges"]]
+    assert {n["status"] for n in nodes} == {"PENDING", "APPROVED", "REJECTED"}
+    assert sum(n["customer"] is not None for n in nodes) == 49
+    assert sum(n["decidedBy"] is not None for n in nodes) == 66
+    assert sum(n["exchangeSale"] is not None for n in nodes) == 51
+    assert all(n["sale"]["cashier"]["username"] == "cashier" for n in nodes)
+    assert all(
+        [[b["quantity"] for b in i["saleItem"]["batches"]] for i in n["items"]] == [["100"], ["100"]]
+        for n in nodes
+    )
+    assert all(
+        [i["saleItem"]["product"]["name"] for i in n["items"]] == ["Tea", "Sugar"]
+        and n["refundTotal"] == "15.00"
+        for n in nodes
+    )
+    # auth user + count + page (sale with its cashier, location and customer, exchange sale,
+    # customer, requested_by and decided_by joined) + items (sale items and their products joined)
+    # + the sale items' batch draws
+    assert (one, hundred) == (5, 5), sql
