@@ -13,7 +13,15 @@ from graphene_django import DjangoConnectionField, DjangoObjectType
 from products import selectors, services
 from products.models import Batch, Category, Location, Product, StockLevel, StockMovement, Supplier
 from shared.errors import DomainError, ErrorCode
-from shared.graphql import BaseMutation, CountableConnection, Money, Quantity, resolve_id, resolve_optional_id
+from shared.graphql import (
+    BaseMutation,
+    CountableConnection,
+    Money,
+    Quantity,
+    resolve_id,
+    resolve_optional_id,
+    selected_fields,
+)
 from shared.permissions import login_required
 from shared.roles import Role
 
@@ -642,6 +650,17 @@ def _optional_pk(value, type_name: str, field: str) -> int | None:
         return -1  # an id of another type matches nothing
 
 
+def _relations_asked(info) -> set[str]:
+    """Which per-product relations a page of products needs loaded (see selectors._product_shape)."""
+    fields = selected_fields(info, "edges", "node")
+    relations = set()
+    if "batches" in fields:
+        relations.add("batches")
+    if "stockByLocation" in fields or any(node.arguments for node in fields.get("stockQuantity", [])):
+        relations.add("stock_levels")
+    return relations
+
+
 class Query(graphene.ObjectType):
     products = DjangoConnectionField(
         ProductType,
@@ -710,6 +729,7 @@ class Query(graphene.ObjectType):
             low_stock=kwargs.get("low_stock"),
             is_active=kwargs.get("is_active"),
             order_by=_value(kwargs.get("order_by")),
+            preload=_relations_asked(info),
         )
 
     @login_required
@@ -747,7 +767,7 @@ class Query(graphene.ObjectType):
     @login_required
     def resolve_low_stock_products(root, info, location_id=None, **_page):
         return selectors.list_low_stock_products(
-            location_id=_optional_pk(location_id, "Location", "locationId")
+            location_id=_optional_pk(location_id, "Location", "locationId"), preload=_relations_asked(info)
         )
 
     @login_required

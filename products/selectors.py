@@ -64,12 +64,27 @@ def live_batches_query() -> QuerySet[Batch]:
     )
 
 
-def _product_shape(products: QuerySet[Product]) -> QuerySet[Product]:
-    """Everything `Product` exposes, in a fixed number of queries whatever the page size."""
-    return products.select_related("category__parent", "supplier").prefetch_related(
-        Prefetch("stock_levels", queryset=stock_levels_query()),
-        Prefetch("batches", queryset=live_batches_query()),
-    )
+PRODUCT_RELATIONS = frozenset({"stock_levels", "batches"})
+
+
+def _product_shape(products: QuerySet[Product], preload=PRODUCT_RELATIONS) -> QuerySet[Product]:
+    """Everything `Product` exposes, in a fixed number of queries whatever the page size.
+
+    `preload` names the per-row relations to fetch (one query each); a search box that shows name,
+    price and stock passes none: `stock_on_hand` (all locations) comes with the products' query.
+    """
+    products = _with_stock_on_hand(products.select_related("category__parent", "supplier"))
+    lookups = {
+        "stock_levels": Prefetch("stock_levels", queryset=stock_levels_query()),
+        "batches": Prefetch("batches", queryset=live_batches_query()),
+    }
+    return products.prefetch_related(*(lookups[name] for name in sorted(preload)))
+
+
+def _with_stock_on_hand(products: QuerySet[Product]) -> QuerySet[Product]:
+    levels = StockLevel.objects.filter(product=OuterRef("pk")).values("product")
+    on_hand = Subquery(levels.annotate(total=Sum("quantity")).values("total"))
+    return products.annotate(stock_on_hand=Coalesce(on_hand, ZERO_QTY))
 
 
 def _single_product(products: QuerySet[Product]) -> QuerySet[Product]:
@@ -78,11 +93,7 @@ def _single_product(products: QuerySet[Product]) -> QuerySet[Product]:
     Prefetching saves nothing for a single row, and a till's scan usually wants name, price and
     stock: `stock_on_hand` (all locations) answers `stockQuantity` from the same query.
     """
-    levels = StockLevel.objects.filter(product=OuterRef("pk")).values("product")
-    on_hand = Subquery(levels.annotate(total=Sum("quantity")).values("total"))
-    return products.select_related("category__parent", "supplier").annotate(
-        stock_on_hand=Coalesce(on_hand, ZERO_QTY)
-    )
+    return _product_shape(products, preload=())
 
 
 def list_products(
@@ -94,8 +105,12 @@ def list_products(
     low_stock: bool | None = None,
     is_active: bool | None = True,
     order_by: str | None = None,
+    preload=PRODUCT_RELATIONS,
 ) -> QuerySet[Product]:
-    """Products matching the filters (name/SKU/barcode search), with stock, category and batches."""
+    """Products matching the filters (name/SKU/barcode search), with stock, category and batches.
+
+    `preload`: which per-row relations to fetch (see `_product_shape`).
+    """
     products = _with_stock(Product.objects.all(), location_id)
     if search:
         term = search.strip()
@@ -113,15 +128,17 @@ def list_products(
     if is_active is not None:
         products = products.filter(is_active=is_active)
     ordering = PRODUCT_ORDERINGS.get(order_by or "name", PRODUCT_ORDERINGS["name"])
-    return _product_shape(products.order_by(*ordering))
+    return _product_shape(products.order_by(*ordering), preload)
 
 
-def list_low_stock_products(*, location_id: int | None = None) -> QuerySet[Product]:
+def list_low_stock_products(
+    *, location_id: int | None = None, preload=PRODUCT_RELATIONS
+) -> QuerySet[Product]:
     """Active products whose stock (total, or at one location) is at or below their reorder level."""
     products = _with_stock(Product.objects.filter(is_active=True), location_id).filter(
         total_stock__lte=F("reorder_level")
     )
-    return _product_shape(products.order_by("total_stock", "name", "pk"))
+    return _product_shape(products.order_by("total_stock", "name", "pk"), preload)
 
 
 def get_product(*, product_id: int) -> Product | None:

@@ -214,3 +214,32 @@ def resolve_optional_id(value: str | int | None, type_name: str, *, field: str) 
     if value is None or str(value).strip() == "":
         return None
     return resolve_id(value, type_name, field=field)
+
+
+def selected_fields(info, *path: str) -> dict[str, list]:
+    """The fields a query asks for under `path` (e.g. "edges", "node"), by name, with their nodes.
+
+    Lets a resolver skip loading what nobody asked for. Fragments and inline fragments are followed;
+    a field asked for twice (aliases) appears once with every node, so arguments can be checked.
+    """
+    from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode
+
+    def children(nodes):
+        for node in nodes:
+            if node.selection_set is None:
+                continue
+            for selection in node.selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    yield selection
+                elif isinstance(selection, FragmentSpreadNode):
+                    yield from children([info.fragments[selection.name.value]])
+                elif isinstance(selection, InlineFragmentNode):
+                    yield from children([selection])
+
+    nodes = list(info.field_nodes)
+    for name in path:
+        nodes = [field for field in children(nodes) if field.name.value == name]
+    found: dict[str, list] = {}
+    for field in children(nodes):
+        found.setdefault(field.name.value, []).append(field)
+    return found

@@ -355,3 +355,42 @@ def test_expiring_batches_list_costs_the_same_for_1_and_100_rows(
     assert {n["location"]["name"] for n in nodes} == {shop.name, store_room.name}
     # JWT user lookup + count + page (product and location joined)
     assert (one, hundred) == (3, 3), _sql(as_manager, EXPIRING)
+
+
+SEARCH_BOX = """query($first: Int) { products(first: $first) { totalCount edges { node {
+  name retailPrice stockQuantity } } } }"""
+WITH_FRAGMENT = """query($first: Int) { products(first: $first) { edges { ...row } } }
+fragment row on ProductEdge { node { sku ... on Product { batches { batchNumber } } } }"""
+
+
+@pytest.mark.parametrize("first", [1, 100])
+def test_search_box_page_loads_no_relations_it_does_not_show(as_cashier, catalogue, first):
+    as_cashier(SEARCH_BOX, {"first": 1})
+
+    count, response = count_queries(as_cashier, SEARCH_BOX, {"first": first})
+
+    # JWT user lookup + count + the page with each product's stock on hand (all locations)
+    assert count == 3
+    assert all(e["node"]["stockQuantity"] == "10" for e in response.data["products"]["edges"])
+
+
+def test_relations_asked_through_fragments_are_still_preloaded(as_cashier, catalogue):
+    as_cashier(WITH_FRAGMENT, {"first": 1})
+
+    count, response = count_queries(as_cashier, WITH_FRAGMENT, {"first": 100})
+
+    # JWT user lookup + count + page + batches: one query for every row's batches, not one per row
+    assert count == 4
+    assert sum(len(e["node"]["batches"]) for e in response.data["products"]["edges"]) == 12
+
+
+def test_stock_at_one_location_on_a_page_is_preloaded(as_cashier, catalogue, shop):
+    query = """query($first: Int, $loc: ID) { products(first: $first) { edges { node {
+      stockQuantity(locationId: $loc) } } } }"""
+    variables = {"first": 100, "loc": str(shop.pk)}
+    as_cashier(query, variables)
+
+    count, response = count_queries(as_cashier, query, variables)
+
+    assert count == 4  # + stock levels, once for the page
+    assert {e["node"]["stockQuantity"] for e in response.data["products"]["edges"]} == {"5"}
