@@ -41,31 +41,37 @@ QUERIES = {
 }
 
 RANGE = "s.status <> 'voided' AND s.created_at >= %(f)s AND s.created_at < %(t)s"
+# Every figure the resolver computes, whichever fields the GraphQL query selects.
+SALE_TOTALS = f"""SELECT sale_type, sum(total), count(*), sum(amount_on_account),
+    count(*) FILTER (WHERE amount_on_account > 0), sum(discount_total), sum(tax_total), sum(change)
+    FROM sales_sale s WHERE {RANGE} GROUP BY sale_type"""
+COGS = f"""SELECT sum(i.quantity * i.unit_cost) FROM sales_saleitem i JOIN sales_sale s ON s.id = i.sale_id
+    WHERE {RANGE}"""
+REFUNDS = """SELECT sum(ri.refund_amount),
+    sum(ri.refund_amount * si.tax / CASE WHEN si.total = 0 THEN 1 ELSE si.total END),
+    sum(ri.quantity * si.unit_cost) FILTER (WHERE ri.restock)
+    FROM returns_returnitem ri JOIN returns_return r ON r.id = ri.return_request_id
+    JOIN sales_saleitem si ON si.id = ri.sale_item_id
+    WHERE r.status = 'approved' AND r.decided_at >= %(f)s AND r.decided_at < %(t)s"""
 RAW = {
     "salesStats": [
-        f"""SELECT sum(total), count(*), sum(amount_on_account), count(*) FILTER (WHERE amount_on_account > 0),
-            sum(discount_total), sum(tax_total) FROM sales_sale s WHERE {RANGE}""",
-        f"""SELECT sum(i.quantity * i.unit_cost) FROM sales_saleitem i JOIN sales_sale s ON s.id = i.sale_id
-            WHERE {RANGE}""",
+        SALE_TOTALS,
+        COGS,
         f"""SELECT p.method, sum(p.amount), count(DISTINCT p.sale_id) FROM sales_payment p
             JOIN sales_sale s ON s.id = p.sale_id WHERE {RANGE} GROUP BY p.method""",
-        f"SELECT sale_type, sum(total), count(*) FROM sales_sale s WHERE {RANGE} GROUP BY sale_type",
-        """SELECT sum(refund_total) FROM returns_return r WHERE r.status = 'approved'
-            AND r.decided_at >= %(f)s AND r.decided_at < %(t)s""",
-    ],
-    "profitAndLoss": [
-        f"""SELECT sum(total), sum(tax_total), sum(discount_total) FROM sales_sale s WHERE {RANGE}""",
-        f"""SELECT sum(i.quantity * i.unit_cost) FROM sales_saleitem i JOIN sales_sale s ON s.id = i.sale_id
-            WHERE {RANGE}""",
-        """SELECT sum(ri.refund_amount), sum(ri.quantity * si.unit_cost) FROM returns_returnitem ri
-            JOIN returns_return r ON r.id = ri.return_request_id JOIN sales_saleitem si ON si.id = ri.sale_item_id
+        REFUNDS,
+        """SELECT sum(cash_refund_amount), count(*) FILTER (WHERE cash_refund_amount > 0) FROM returns_return r
             WHERE r.status = 'approved' AND r.decided_at >= %(f)s AND r.decided_at < %(t)s""",
     ],
+    "profitAndLoss": [SALE_TOTALS, COGS, REFUNDS],
     "topProducts": [
-        f"""SELECT i.product_id, sum(i.quantity), sum(i.total) AS revenue,
-            sum(i.total - i.tax - i.unit_cost * i.quantity), count(DISTINCT i.sale_id)
-            FROM sales_saleitem i JOIN sales_sale s ON s.id = i.sale_id WHERE {RANGE}
-            GROUP BY i.product_id ORDER BY revenue DESC LIMIT 10""",
+        # Aggregate the lines per product, then join the products (names: the tie-break and the output).
+        f"""SELECT p.name, a.* FROM (
+              SELECT i.product_id, sum(i.quantity), sum(i.total) AS revenue,
+                sum(i.total - i.tax - i.unit_cost * i.quantity), count(DISTINCT i.sale_id)
+              FROM sales_saleitem i JOIN sales_sale s ON s.id = i.sale_id WHERE {RANGE}
+              GROUP BY i.product_id) a
+            JOIN products_product p ON p.id = a.product_id ORDER BY a.revenue DESC, p.name, p.id LIMIT 10""",
     ],
 }
 

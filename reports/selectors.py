@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -36,6 +37,7 @@ from django.utils import timezone
 from customers.models import Customer, CustomerLedgerEntry
 from products.models import Product, StockLevel
 from returns.models import Return, ReturnItem
+from sales.choices import PaymentMethod, SaleStatus
 from sales.models import Payment, Sale, SaleItem
 from shared.dates import end_of_day_exclusive, start_of_day
 from shared.money import ZERO, q
@@ -66,6 +68,18 @@ def counted_sales(
 ) -> QuerySet[Sale]:
     sales = Sale.objects.filter(NOT_VOIDED).filter(_in_range("", date_from, date_to))
     return sales.filter(location_id=location_id) if location_id else sales
+
+
+def _counted(prefix: str, date_from: date | None, date_to: date | None, location_id: int | None) -> Q:
+    """The counted-sales condition seen from a table with a `sale` FK (`prefix` = "sale__").
+
+    Filtering lines and payments by a join on their sale, not by `sale__in=<subquery>`, lets
+    PostgreSQL hash-join (in parallel) once instead of probing a subquery per row.
+    """
+    condition = ~Q(**{f"{prefix}status": SaleStatus.VOIDED}) & _in_range(prefix, date_from, date_to)
+    if location_id:
+        condition &= Q(**{f"{prefix}location_id": location_id})
+    return condition
 
 
 def approved_returns(
@@ -101,6 +115,58 @@ class SalesStats:
     by_sale_type: list[tuple] = field(default_factory=list)
 
 
+@dataclass
+class _SaleTotals:
+    total: Decimal
+    count: int
+    on_account: Decimal
+    on_account_count: int
+    discounts: Decimal
+    tax: Decimal
+    change: Decimal
+    by_sale_type: list[tuple]
+
+
+def _sale_totals(sales: QuerySet[Sale]) -> _SaleTotals:
+    """Every per-sale figure of the reports in one pass over the sales, grouped by sale type.
+
+    The few groups (retail, wholesale) are quantized and then added up here: a sum of cents is exact.
+    """
+    rows = list(
+        sales.values("sale_type")
+        .annotate(
+            total=_sum("total"),
+            count=Count("pk"),
+            on_account=_sum("amount_on_account"),
+            on_account_count=Count("pk", filter=Q(amount_on_account__gt=0)),
+            discounts=_sum("discount_total"),
+            tax=_sum("tax_total"),
+            change=_sum("change"),
+        )
+        .order_by("sale_type")
+    )
+
+    def total_of(key: str) -> Decimal:
+        return sum((q(row[key]) for row in rows), ZERO)
+
+    return _SaleTotals(
+        total=total_of("total"),
+        count=sum(row["count"] for row in rows),
+        on_account=total_of("on_account"),
+        on_account_count=sum(row["on_account_count"] for row in rows),
+        discounts=total_of("discounts"),
+        tax=total_of("tax"),
+        change=total_of("change"),
+        by_sale_type=[(row["sale_type"], q(row["total"]), row["count"]) for row in rows],
+    )
+
+
+def _cost_of_goods(date_from: date, date_to: date, location_id: int | None) -> Decimal:
+    """Unit cost at sale time x quantity over the lines of counted sales."""
+    lines = SaleItem.objects.filter(_counted("sale__", date_from, date_to, location_id))
+    return q(lines.aggregate(c=_sum(LINE_COST))["c"])
+
+
 def _refund_figures(returns: QuerySet[Return]) -> dict[str, Decimal]:
     """Refunds, their tax share and the cost of goods that went back on the shelf."""
     items = ReturnItem.objects.filter(return_request__in=returns)
@@ -125,42 +191,36 @@ def _refund_figures(returns: QuerySet[Return]) -> dict[str, Decimal]:
     return {k: q(v) for k, v in figures.items()}
 
 
-def sales_stats_summary(*, date_from: date, date_to: date, location_id: int | None = None) -> SalesStats:
-    """salesStats: totals of counted sales, refunds approved in the period, profit and break-downs."""
-    sales = counted_sales(date_from, date_to, location_id)
-    totals = sales.aggregate(
-        total=_sum("total"),
-        count=Count("pk"),
-        on_account=_sum("amount_on_account"),
-        on_account_count=Count("pk", filter=Q(amount_on_account__gt=0)),
-        discounts=_sum("discount_total"),
-        tax=_sum("tax_total"),
-    )
-    cost = q(SaleItem.objects.filter(sale__in=sales).aggregate(c=_sum(LINE_COST))["c"])
-    refunds = _refund_figures(approved_returns(date_from, date_to, location_id))
-    total, count = q(totals["total"]), totals["count"]
-    gross_profit = (total - q(totals["tax"]) - cost) - (
+def _gross_profit(totals: _SaleTotals, cost: Decimal, refunds: dict[str, Decimal]) -> Decimal:
+    return (totals.total - totals.tax - cost) - (
         refunds["refunds"] - refunds["tax"] - refunds["restocked_cost"]
     )
+
+
+def sales_stats_summary(*, date_from: date, date_to: date, location_id: int | None = None) -> SalesStats:
+    """salesStats: totals of counted sales, refunds approved in the period, profit and break-downs.
+
+    Five statements whatever the number of sales: sale totals (one pass, by sale type), cost of goods,
+    money per tender, refund figures, refunds paid back.
+    """
+    totals = _sale_totals(counted_sales(date_from, date_to, location_id))
+    cost = _cost_of_goods(date_from, date_to, location_id)
+    refunds = _refund_figures(approved_returns(date_from, date_to, location_id))
+    total, count = totals.total, totals.count
     return SalesStats(
         total_sales=total,
         total_transactions=count,
         average_sale_value=q(total / count) if count else ZERO,
-        customer_debt_incurred=Amount(q(totals["on_account"]), totals["on_account_count"]),
+        customer_debt_incurred=Amount(totals.on_account, totals.on_account_count),
         total_refunds=refunds["refunds"],
         net_sales=total - refunds["refunds"],
-        gross_profit=gross_profit,
-        total_discounts=q(totals["discounts"]),
-        total_tax=q(totals["tax"]),
-        by_payment_method=sales_by_payment_method(
-            date_from=date_from, date_to=date_to, location_id=location_id
+        gross_profit=_gross_profit(totals, cost, refunds),
+        total_discounts=totals.discounts,
+        total_tax=totals.tax,
+        by_payment_method=_payment_totals(
+            date_from=date_from, date_to=date_to, location_id=location_id, change=totals.change
         ),
-        by_sale_type=[
-            (row["sale_type"], q(row["value"]), row["count"])
-            for row in sales.values("sale_type")
-            .annotate(value=_sum("total"), count=Count("pk"))
-            .order_by("sale_type")
-        ],
+        by_sale_type=totals.by_sale_type,
     )
 
 
@@ -175,15 +235,39 @@ def sales_by_payment_method(
     *, date_from: date, date_to: date, location_id: int | None = None
 ) -> list[MethodTotal]:
     """Money per tender. Cash is net of change given; refunds paid back are a separate line."""
-    sales = counted_sales(date_from, date_to, location_id)
+    change = q(counted_sales(date_from, date_to, location_id).aggregate(c=_sum("change"))["c"])
+    return _payment_totals(date_from=date_from, date_to=date_to, location_id=location_id, change=change)
+
+
+def _payment_totals(
+    *, date_from: date, date_to: date, location_id: int | None, change: Decimal
+) -> list[MethodTotal]:
+    """Money per tender and the number of sales using each (`change`: given on the counted sales).
+
+    A sale can tender one method twice, so the count is of distinct sales. Instead of a
+    COUNT(DISTINCT) (a sort of every payment), payments are first summed per (sale, method), then
+    each method's rows are counted; the methods are the closed set the `payment_method_valid`
+    constraint allows.
+    """
+    per_sale = (
+        Payment.objects.filter(_counted("sale__", date_from, date_to, location_id))
+        .values("sale_id", "method")
+        .annotate(amount_per_sale=Sum("amount"))
+        .order_by()
+    )
+    figures = per_sale.aggregate(
+        **{
+            f"{method}__value": Sum("amount_per_sale", filter=Q(method=method))
+            for method in PaymentMethod.values
+        },
+        **{f"{method}__count": Count("sale_id", filter=Q(method=method)) for method in PaymentMethod.values},
+    )
     rows = {
-        r["method"]: (q(r["value"]), r["count"])
-        for r in Payment.objects.filter(sale__in=sales)
-        .values("method")
-        .annotate(value=_sum("amount"), count=Count("sale", distinct=True))
+        method: (q(figures[f"{method}__value"]), figures[f"{method}__count"])
+        for method in PaymentMethod.values
+        if figures[f"{method}__count"]
     }
     if "cash" in rows:
-        change = q(sales.aggregate(c=_sum("change"))["c"])
         rows["cash"] = (rows["cash"][0] - change, rows["cash"][1])
     result = [MethodTotal(method, value, count) for method, (value, count) in sorted(rows.items())]
     paid_back = approved_returns(date_from, date_to, location_id).aggregate(
@@ -279,23 +363,26 @@ class ProfitAndLoss:
 def profit_and_loss_summary(
     *, date_from: date, date_to: date, location_id: int | None = None
 ) -> ProfitAndLoss:
-    """Revenue, tax, COGS (unit cost at sale time), refunds and gross profit with its margin."""
-    stats = sales_stats_summary(date_from=date_from, date_to=date_to, location_id=location_id)
-    sales = counted_sales(date_from, date_to, location_id)
-    cost = q(SaleItem.objects.filter(sale__in=sales).aggregate(c=_sum(LINE_COST))["c"])
+    """Revenue, tax, COGS (unit cost at sale time), refunds and gross profit with its margin.
+
+    Three statements: sale totals, cost of goods, refund figures (no tender break-down is needed here).
+    """
+    totals = _sale_totals(counted_sales(date_from, date_to, location_id))
+    cost = _cost_of_goods(date_from, date_to, location_id)
     refunds = _refund_figures(approved_returns(date_from, date_to, location_id))
-    net_revenue = stats.total_sales - stats.total_tax - (refunds["refunds"] - refunds["tax"])
-    margin = q(stats.gross_profit * 100 / net_revenue) if net_revenue else ZERO
+    gross_profit = _gross_profit(totals, cost, refunds)
+    net_revenue = totals.total - totals.tax - (refunds["refunds"] - refunds["tax"])
+    margin = q(gross_profit * 100 / net_revenue) if net_revenue else ZERO
     return ProfitAndLoss(
-        revenue=stats.total_sales,
-        tax=stats.total_tax,
+        revenue=totals.total,
+        tax=totals.tax,
         net_revenue=net_revenue,
-        discounts=stats.total_discounts,
+        discounts=totals.discounts,
         cost_of_goods_sold=cost,
         refunds=refunds["refunds"],
         refunds_tax=refunds["tax"],
         restocked_cost=refunds["restocked_cost"],
-        gross_profit=stats.gross_profit,
+        gross_profit=gross_profit,
         margin_percent=margin,
     )
 
@@ -309,50 +396,89 @@ class ProductPerformance:
     frequency: int
 
 
-TOP_BY = {
-    "QUANTITY": "sold_quantity",
-    "REVENUE": "sold_revenue",
-    "PROFIT": "sold_profit",
-    "FREQUENCY": "sold_frequency",
-}
+LINE_PROFIT = ExpressionWrapper(F("total") - F("tax") - F("unit_cost") * F("quantity"), output_field=MONEY)
+NO_QUANTITY = Decimal("0.000")
+
+
+def _top_metric(by: str):
+    """The aggregate a ranking sorts on; unsold products count as zero."""
+    return {
+        "QUANTITY": lambda: Sum("quantity", output_field=MONEY),
+        "REVENUE": lambda: Sum("total", output_field=MONEY),
+        "PROFIT": lambda: Sum(LINE_PROFIT, output_field=MONEY),
+        "FREQUENCY": lambda: Count("sale_id", distinct=True),
+    }[by]()
+
+
+TOP_BY = {"QUANTITY": "quantity", "REVENUE": "revenue", "PROFIT": "profit", "FREQUENCY": "frequency"}
+
+
+def _ranked_product_ids(*, lines: QuerySet[SaleItem], by: str, order: str, limit: int) -> list[int]:
+    """Ids of the `limit` best or worst products, ties by name then id.
+
+    The lines are grouped by product first and products are joined to the (at most one row per
+    product) result, so the name tie-break and, for WORST, the unsold active products cost a join of
+    the catalogue, not of every line. Django cannot join a grouped subquery, so the outer statement
+    is written here; the inner one is the ORM's and the SQL is plain enough for SQLite too.
+    """
+    grouped = lines.values("product_id").annotate(metric=_top_metric(by)).order_by()
+    inner, params = grouped.query.sql_with_params()
+    qn = connection.ops.quote_name
+    product = qn(Product._meta.db_table)
+    if order == "BEST":
+        sql = (
+            f"SELECT p.{qn('id')} FROM ({inner}) a INNER JOIN {product} p ON p.{qn('id')} = a.{qn('product_id')}"
+            f" ORDER BY a.{qn('metric')} DESC, p.{qn('name')}, p.{qn('id')} LIMIT %s"
+        )
+        params = (*params, limit)
+    else:
+        sql = (
+            f"SELECT p.{qn('id')} FROM {product} p LEFT JOIN ({inner}) a ON a.{qn('product_id')} = p.{qn('id')}"
+            f" WHERE p.{qn('is_active')} = %s"
+            f" ORDER BY COALESCE(a.{qn('metric')}, 0), p.{qn('name')}, p.{qn('id')} LIMIT %s"
+        )
+        params = (*params, True, limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def top_products(
     *, by: str, order: str, limit: int, date_from: date, date_to: date, location_id: int | None = None
 ) -> list[ProductPerformance]:
-    """Best or worst products by quantity, revenue, profit or frequency; the worst include unsold ones."""
-    lines = Q(sale_items__sale__in=counted_sales(date_from, date_to, location_id))
-    products = Product.objects.annotate(
-        sold_quantity=Coalesce(
-            Sum("sale_items__quantity", filter=lines), Value(Decimal("0.000")), output_field=MONEY
-        ),
-        sold_revenue=Coalesce(Sum("sale_items__total", filter=lines), _zero(), output_field=MONEY),
-        sold_profit=Coalesce(
-            Sum(
-                F("sale_items__total")
-                - F("sale_items__tax")
-                - F("sale_items__unit_cost") * F("sale_items__quantity"),
-                filter=lines,
-                output_field=MONEY,
-            ),
-            _zero(),
-            output_field=MONEY,
-        ),
-        sold_frequency=Count("sale_items__sale", filter=lines, distinct=True),
-    )
-    if order == "BEST":
-        products = products.filter(sold_frequency__gt=0).order_by(f"-{TOP_BY[by]}", "name")
-    else:
-        products = products.filter(is_active=True).order_by(TOP_BY[by], "name")
+    """Best or worst products by quantity, revenue, profit or frequency; the worst include unsold ones.
+
+    Three statements: rank the products on the one figure asked for (a GROUP BY product over the
+    period's lines), then every figure for those few products only, then the products themselves.
+    """
+    lines = SaleItem.objects.filter(_counted("sale__", date_from, date_to, location_id))
+    ids = _ranked_product_ids(lines=lines, by=by, order=order, limit=max(1, min(limit, 100)))
+    if not ids:
+        return []
+    # Annotation names must not shadow the columns LINE_PROFIT reads (quantity).
+    figures = {
+        row["product_id"]: row
+        for row in lines.filter(product_id__in=ids)
+        .values("product_id")
+        .annotate(
+            sold_quantity=Coalesce(Sum("quantity"), Value(NO_QUANTITY), output_field=MONEY),
+            sold_revenue=_sum("total"),
+            sold_profit=_sum(LINE_PROFIT),
+            sold_frequency=Count("sale_id", distinct=True),
+        )
+        .order_by()
+    }
+    products = Product.objects.select_related("category").in_bulk(ids)
+    unsold = {"sold_quantity": NO_QUANTITY, "sold_revenue": ZERO, "sold_profit": ZERO, "sold_frequency": 0}
     return [
         ProductPerformance(
-            product=p,
-            quantity=p.sold_quantity,
-            revenue=q(p.sold_revenue),
-            profit=q(p.sold_profit),
-            frequency=p.sold_frequency,
+            product=products[pk],
+            quantity=figures.get(pk, unsold)["sold_quantity"],
+            revenue=q(figures.get(pk, unsold)["sold_revenue"]),
+            profit=q(figures.get(pk, unsold)["sold_profit"]),
+            frequency=figures.get(pk, unsold)["sold_frequency"],
         )
-        for p in products.select_related("category")[: max(1, min(limit, 100))]
+        for pk in ids
     ]
 
 

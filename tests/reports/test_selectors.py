@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from reports import selectors
-from tests.reports.conftest import DAY
+from tests.reports.conftest import DAY, at
+from tests.returns.test_services import sell
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -138,3 +139,43 @@ def test_sales_by_cashier_and_category(known_sales):
 
     assert [(g.label, g.value, g.count) for g in by_cashier] == [("cashier", D("75.00"), 4)]
     assert sum(g.value for g in by_category) == D("75.00")
+
+
+def test_top_products_and_tenders_count_a_sale_once_and_rank_a_loss_below_unsold(shop, manager):
+    # One sale (12 March) with soap on two lines, sold below its 6.00 cost, paid with two cash tenders.
+    below_cost = {"unit_price": D("2.00")}
+    sale = sell(
+        manager, [(shop["soap"], "1", below_cost), (shop["soap"], "1", below_cost)], [("cash", "2.00")] * 2
+    )
+    at(sale, 2026, 3, 12, 10)
+    day = date(2026, 3, 12)
+
+    worst = selectors.top_products(by="PROFIT", order="WORST", limit=3, date_from=day, date_to=day)
+    best = selectors.top_products(by="FREQUENCY", order="BEST", limit=3, date_from=day, date_to=day)
+    tenders = selectors.sales_by_payment_method(date_from=day, date_to=day)
+
+    # The loss ranks below the unsold products (0.00), which follow by name.
+    assert [(p.product.sku, p.quantity, p.revenue, p.profit, p.frequency) for p in worst] == [
+        ("SOAP", D("2"), D("4.00"), D("-8.00"), 1),
+        ("SYRUP", D("0"), D("0.00"), D("0.00"), 0),
+        ("RICE", D("0"), D("0.00"), D("0.00"), 0),
+    ]
+    assert [(p.product.sku, p.frequency) for p in best] == [("SOAP", 1)]
+    assert [(m.method, m.value, m.count) for m in tenders] == [("cash", D("4.00"), 1)]
+
+
+@pytest.mark.parametrize(
+    ("report", "statements"),
+    [
+        (lambda: selectors.sales_stats_summary(date_from=DAY, date_to=DAY), 5),
+        (lambda: selectors.profit_and_loss_summary(date_from=DAY, date_to=DAY), 3),
+        (lambda: selectors.top_products(by="REVENUE", order="BEST", limit=10, date_from=DAY, date_to=DAY), 3),
+        (lambda: selectors.top_products(by="PROFIT", order="WORST", limit=10, date_from=DAY, date_to=DAY), 3),
+    ],
+    ids=["salesStats", "profitAndLoss", "topProducts-best", "topProducts-worst"],
+)
+def test_report_statement_count_is_pinned(known_sales, django_assert_num_queries, report, statements):
+    # salesStats: sale totals, cost of goods, tenders, refunds, refunds paid; profitAndLoss: the first,
+    # second and fourth of those; topProducts: rank, figures of the ranked few, the products.
+    with django_assert_num_queries(statements):
+        report()
