@@ -81,6 +81,12 @@ def _product_shape(products: QuerySet[Product], preload=PRODUCT_RELATIONS) -> Qu
     return products.prefetch_related(*(lookups[name] for name in sorted(preload)))
 
 
+def for_display(products: QuerySet[Product]) -> QuerySet[Product]:
+    """Products as other apps' lists show them (reports): category, supplier and stock on hand in
+    the same query; stock per location and batches are read per product only if asked."""
+    return _product_shape(products, preload=())
+
+
 def _with_stock_on_hand(products: QuerySet[Product]) -> QuerySet[Product]:
     levels = StockLevel.objects.filter(product=OuterRef("pk")).values("product")
     on_hand = Subquery(levels.annotate(total=Sum("quantity")).values("total"))

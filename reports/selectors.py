@@ -35,6 +35,7 @@ from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from customers.models import Customer, CustomerLedgerEntry
+from products import selectors as product_selectors
 from products.models import Product, StockLevel
 from returns.models import Return, ReturnItem
 from sales.choices import PaymentMethod, SaleStatus
@@ -468,7 +469,7 @@ def top_products(
         )
         .order_by()
     }
-    products = Product.objects.select_related("category").in_bulk(ids)
+    products = product_selectors.for_display(Product.objects.filter(pk__in=ids)).in_bulk()
     unsold = {"sold_quantity": NO_QUANTITY, "sold_revenue": ZERO, "sold_profit": ZERO, "sold_frequency": 0}
     return [
         ProductPerformance(
@@ -512,6 +513,7 @@ def dead_stock(*, days: int, location_id: int | None = None, limit: int = 100) -
         .annotate(tied=ExpressionWrapper(F("on_hand") * F("cost_price"), output_field=MONEY))
         .order_by("-tied", "name")
     )
+    products = product_selectors.for_display(products)
     return [DeadStock(p, p.on_hand, q(p.tied), p.last_sold_at) for p in products[:limit]]
 
 

@@ -100,21 +100,15 @@ REPORT_LISTS = [
     '{ salesByPaymentMethod(dateFrom: "2026-03-10", dateTo: "2026-03-10") { method value count } }',
     '{ revenueByPeriod(dateFrom: "2026-03-01", dateTo: "2026-03-31", granularity: DAY) { start net } }',
 ]
-# A product screen also shows the category and the stock on hand; the report selectors return bare
-# products, so each row costs a query per field today. Strict: fixing it turns these red as XPASS.
-PRODUCT_N_PLUS_ONE = pytest.mark.xfail(
-    strict=True, reason="N+1: reports selectors return products without category and stock on hand"
-)
+# A product screen also shows the category and the stock on hand: they come with the products' query.
 REPORT_LISTS += [
     pytest.param(
         '{ topProducts(dateFrom: "2026-03-10", dateTo: "2026-03-10", limit: 100) {'
         " product { sku category { name } stockQuantity } revenue } }",
-        marks=PRODUCT_N_PLUS_ONE,
         id="topProducts-with-category-and-stock",
     ),
     pytest.param(
         "{ deadStock(days: 1) { product { sku category { name } stockQuantity } valueAtCost } }",
-        marks=PRODUCT_N_PLUS_ONE,
         id="deadStock-with-category-and-stock",
     ),
 ]
