@@ -93,3 +93,26 @@ def test_concurrent_credit_sales_never_exceed_credit_limit(till):
     assert Customer.objects.get(pk=customer.pk).balance == D("50.00")
     assert stock_of(product) == D("95")
     assert stock_mismatches() == [] and customer_mismatches() == []
+
+
+def test_concurrent_sales_are_numbered_without_gaps_even_when_some_are_refused(till):
+    plenty = make_product(till, "PLENTY", qty="100")
+    scarce = make_product(till, "SCARCE", qty="5")
+
+    def sell(i):
+        # Every other till also wants the scarce product: those past the fifth are refused after
+        # their sale row was written, so a number taken early would be lost with them.
+        items = [SaleLineRequest(product_id=plenty.pk, quantity=D("1"))]
+        if i % 2:
+            items.append(SaleLineRequest(product_id=scarce.pk, quantity=D("1")))
+        request = SaleRequest(items=items, payments=[PaymentRequest("cash", D("20.00"))])
+        return services.create_sale(user=till, request=request).sale.transaction_id
+
+    results = run_concurrently(sell, 20)
+
+    numbers = sorted(r for r in results if isinstance(r, str) and r.startswith("S"))
+    assert results.count("INSUFFICIENT_STOCK") == 5 and len(numbers) == 15
+    year = numbers[0][1:5]
+    assert numbers == [f"S{year}-{n:06d}" for n in range(1, 16)]
+    assert not Sale.objects.filter(transaction_id__startswith="PENDING").exists()
+    assert not StockMovement.objects.filter(reference__startswith="PENDING").exists()
