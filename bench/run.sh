@@ -3,6 +3,8 @@
 #   bash bench/run.sh                     # small shop, 8 s per step
 #   BENCH_DAYS=365 BENCH_SALES_PER_DAY=1100 BENCH_PRODUCTS=5000 bash bench/run.sh
 #   BENCH_DB_KEEP=pos_bench_1m bash bench/run.sh   # reuse an already generated database (no generation)
+#   BENCH_DAYS=365 BENCH_SALES_PER_DAY=1100 BENCH_PRODUCTS=5000 BENCH_CUSTOMERS=2000 bash bench/run.sh
+#                                                  # everything at full size (1M lines): ~20 minutes
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -103,5 +105,12 @@ $PY bench/prep.py verify "$before" "$out/load.jsonl.tids" "$unanswered" | tee "$
 verified=${PIPESTATUS[0]}
 set -e
 $PY bench/report.py "$out" | tee "$out/report.md"
+
+# Figures that survive a noisy machine (CPU per request) and the year-long reports (GraphQL vs raw
+# SQL): both on the same database, after the verification (cpu_cost.py writes a few hundred sales).
+echo "==> CPU per request (bench/cpu_cost.py, in-process)"
+timeout 600 $PY bench/cpu_cost.py "${BENCH_CPU_REQUESTS:-200}" | tee "$out/cpu_cost.md"
+echo "==> report timings (bench/report_timings.py)"
+timeout 900 $PY bench/report_timings.py "${BENCH_REPORT_REPEAT:-3}" | tee "$out/report_timings.md"
 echo "results: $out"
 exit "$verified"
