@@ -280,7 +280,7 @@ def create_sale(*, user, request: SaleRequest, allow_exchange_tender: bool = Fal
     Locks, in order: the idempotency key (advisory), stock levels and batches (by pk, inside
     deduct_stock), the customer (inside the customer services), and last the year's sale number:
     the sale is written under a provisional id and numbered just before commit, so the counter row
-    that every till shares stays locked for three statements, not the whole sale. Any refusal
+    that every till shares stays locked for a few statements, not the whole sale. Any refusal
     raises DomainError and rolls everything back: no sale, movement or ledger row is left behind,
     and no number is used up.
     """
