@@ -4,7 +4,7 @@
 #   BENCH_DAYS=365 BENCH_SALES_PER_DAY=1100 BENCH_PRODUCTS=5000 bash bench/run.sh
 #   BENCH_DB_KEEP=pos_bench_1m bash bench/run.sh   # reuse an already generated database (no generation)
 #   BENCH_DAYS=365 BENCH_SALES_PER_DAY=1100 BENCH_PRODUCTS=5000 BENCH_CUSTOMERS=2000 bash bench/run.sh
-#                                                  # everything at full size (1M lines): ~20 minutes
+#                                                  # everything at full size (1M lines): ~9 minutes
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
