@@ -650,6 +650,13 @@ def _optional_pk(value, type_name: str, field: str) -> int | None:
         return -1  # an id of another type matches nothing
 
 
+def _joins_asked(info, *path: str) -> tuple[str, ...]:
+    """Which related rows the products' query should join (see selectors._product_shape)."""
+    fields = selected_fields(info, *path)
+    joins = (("category", "category__parent"), ("supplier", "supplier"))
+    return tuple(join for field, join in joins if field in fields)
+
+
 def _relations_asked(info) -> set[str]:
     """Which per-product relations a page of products needs loaded (see selectors._product_shape)."""
     fields = selected_fields(info, "edges", "node")
@@ -730,15 +737,16 @@ class Query(graphene.ObjectType):
             is_active=kwargs.get("is_active"),
             order_by=_value(kwargs.get("order_by")),
             preload=_relations_asked(info),
+            joins=_joins_asked(info, "edges", "node"),
         )
 
     @login_required
     def resolve_product(root, info, id):
-        return selectors.get_product(product_id=_optional_pk(id, "Product", "id"))
+        return selectors.get_product(product_id=_optional_pk(id, "Product", "id"), joins=_joins_asked(info))
 
     @login_required
     def resolve_product_by_code(root, info, code):
-        return selectors.get_product_by_code(code=code)
+        return selectors.get_product_by_code(code=code, joins=_joins_asked(info))
 
     @login_required
     def resolve_categories(root, info, search=None, parent_id=None, **_page):
@@ -767,7 +775,9 @@ class Query(graphene.ObjectType):
     @login_required
     def resolve_low_stock_products(root, info, location_id=None, **_page):
         return selectors.list_low_stock_products(
-            location_id=_optional_pk(location_id, "Location", "locationId"), preload=_relations_asked(info)
+            location_id=_optional_pk(location_id, "Location", "locationId"),
+            preload=_relations_asked(info),
+            joins=_joins_asked(info, "edges", "node"),
         )
 
     @login_required

@@ -65,20 +65,23 @@ def live_batches_query() -> QuerySet[Batch]:
 
 
 PRODUCT_RELATIONS = frozenset({"stock_levels", "batches"})
+PRODUCT_JOINS = ("category__parent", "supplier")
+_PREFETCHES = {"stock_levels": stock_levels_query, "batches": live_batches_query}
 
 
-def _product_shape(products: QuerySet[Product], preload=PRODUCT_RELATIONS) -> QuerySet[Product]:
+def _product_shape(
+    products: QuerySet[Product], preload=PRODUCT_RELATIONS, joins=PRODUCT_JOINS
+) -> QuerySet[Product]:
     """Everything `Product` exposes, in a fixed number of queries whatever the page size.
 
-    `preload` names the per-row relations to fetch (one query each); a search box that shows name,
-    price and stock passes none: `stock_on_hand` (all locations) comes with the products' query.
+    `preload` names the per-row relations to fetch (one query each) and `joins` the related rows to
+    join into the products' query; a search box that shows name, price and stock needs neither:
+    `stock_on_hand` (all locations) comes with the products' query.
     """
-    products = _with_stock_on_hand(products.select_related("category__parent", "supplier"))
-    lookups = {
-        "stock_levels": Prefetch("stock_levels", queryset=stock_levels_query()),
-        "batches": Prefetch("batches", queryset=live_batches_query()),
-    }
-    return products.prefetch_related(*(lookups[name] for name in sorted(preload)))
+    products = _with_stock_on_hand(products.select_related(*joins) if joins else products)
+    return products.prefetch_related(
+        *(Prefetch(name, queryset=_PREFETCHES[name]()) for name in sorted(preload))
+    )
 
 
 def for_display(products: QuerySet[Product]) -> QuerySet[Product]:
@@ -93,13 +96,13 @@ def _with_stock_on_hand(products: QuerySet[Product]) -> QuerySet[Product]:
     return products.annotate(stock_on_hand=Coalesce(on_hand, ZERO_QTY))
 
 
-def _single_product(products: QuerySet[Product]) -> QuerySet[Product]:
+def _single_product(products: QuerySet[Product], joins=PRODUCT_JOINS) -> QuerySet[Product]:
     """One product (a scan, a detail page): one query; stock levels and batches load only if asked.
 
     Prefetching saves nothing for a single row, and a till's scan usually wants name, price and
     stock: `stock_on_hand` (all locations) answers `stockQuantity` from the same query.
     """
-    return _product_shape(products, preload=())
+    return _product_shape(products, preload=(), joins=joins)
 
 
 def list_products(
@@ -112,10 +115,11 @@ def list_products(
     is_active: bool | None = True,
     order_by: str | None = None,
     preload=PRODUCT_RELATIONS,
+    joins=PRODUCT_JOINS,
 ) -> QuerySet[Product]:
     """Products matching the filters (name/SKU/barcode search), with stock, category and batches.
 
-    `preload`: which per-row relations to fetch (see `_product_shape`).
+    `preload` and `joins`: what to load along (see `_product_shape`).
     """
     products = _with_stock(Product.objects.all(), location_id)
     if search:
@@ -134,25 +138,25 @@ def list_products(
     if is_active is not None:
         products = products.filter(is_active=is_active)
     ordering = PRODUCT_ORDERINGS.get(order_by or "name", PRODUCT_ORDERINGS["name"])
-    return _product_shape(products.order_by(*ordering), preload)
+    return _product_shape(products.order_by(*ordering), preload, joins)
 
 
 def list_low_stock_products(
-    *, location_id: int | None = None, preload=PRODUCT_RELATIONS
+    *, location_id: int | None = None, preload=PRODUCT_RELATIONS, joins=PRODUCT_JOINS
 ) -> QuerySet[Product]:
     """Active products whose stock (total, or at one location) is at or below their reorder level."""
     products = _with_stock(Product.objects.filter(is_active=True), location_id).filter(
         total_stock__lte=F("reorder_level")
     )
-    return _product_shape(products.order_by("total_stock", "name", "pk"), preload)
+    return _product_shape(products.order_by("total_stock", "name", "pk"), preload, joins)
 
 
-def get_product(*, product_id: int) -> Product | None:
-    """One product with everything its type exposes, or None."""
-    return _single_product(Product.objects.filter(pk=product_id)).first()
+def get_product(*, product_id: int, joins=PRODUCT_JOINS) -> Product | None:
+    """One product with everything its type exposes, or None (`joins`: see `_product_shape`)."""
+    return _single_product(Product.objects.filter(pk=product_id), joins).first()
 
 
-def get_product_by_code(*, code: str) -> Product | None:
+def get_product_by_code(*, code: str, joins=PRODUCT_JOINS) -> Product | None:
     """The product a scanned code names: a barcode, a QR payload (`POS:PRODUCT:<sku>`) or a SKU.
 
     Both look-ups hit a unique index (barcode, sku); a barcode match wins over a SKU match.
@@ -164,7 +168,7 @@ def get_product_by_code(*, code: str) -> Product | None:
         condition = Q(sku=code[len(QR_PREFIX) :])
     else:
         condition = Q(barcode=code) | Q(sku=code)
-    matches = list(_single_product(Product.objects.filter(condition)))
+    matches = list(_single_product(Product.objects.filter(condition), joins))
     matches.sort(key=lambda p: p.barcode != code)
     return matches[0] if matches else None
 

@@ -394,3 +394,21 @@ def test_stock_at_one_location_on_a_page_is_preloaded(as_cashier, catalogue, sho
 
     assert count == 4  # + stock levels, once for the page
     assert {e["node"]["stockQuantity"] for e in response.data["products"]["edges"]} == {"5"}
+
+
+def test_scan_joins_category_and_supplier_only_when_asked(as_cashier, catalogue):
+    product = ProductFactory(barcode="5000000000031", category=CategoryFactory(parent=CategoryFactory()))
+    detailed = """query($code: String!) { productByCode(code: $code) {
+      name category { name parent { name } } supplier { name } } }"""
+    as_cashier(TILL_SCAN, {"code": "warm-up"})
+
+    plain_count, _ = count_queries(as_cashier, TILL_SCAN, {"code": "5000000000031"})
+    with CaptureQueriesContext(connection) as plain:
+        as_cashier(TILL_SCAN, {"code": "5000000000031"})
+    detailed_count, response = count_queries(as_cashier, detailed, {"code": "5000000000031"})
+
+    assert plain_count == detailed_count == 2  # JWT user lookup + the product (joined or not)
+    assert "products_category" not in plain.captured_queries[-1]["sql"]
+    found = response.data["productByCode"]
+    assert found["category"]["parent"]["name"] == product.category.parent.name
+    assert found["supplier"] == ({"name": product.supplier.name} if product.supplier else None)
