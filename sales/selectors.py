@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db.models import Prefetch, QuerySet
 
-from sales.models import Payment, Sale, SaleItem
+from sales.models import Payment, Sale, SaleItem, SaleItemBatch
 from shared.dates import end_of_day_exclusive, start_of_day
 from shared.graphql import decode_id
 from shared.roles import Role, has_role
@@ -16,7 +16,13 @@ def _with_details(sales: QuerySet[Sale]) -> QuerySet[Sale]:
         Prefetch(
             "items",
             queryset=SaleItem.objects.select_related("product")
-            .prefetch_related("batches")
+            .prefetch_related(
+                # Explicit order: the model's default (sale_item, pk) would join the sales table.
+                Prefetch(
+                    "batches",
+                    queryset=SaleItemBatch.objects.select_related("batch__location").order_by("pk"),
+                )
+            )
             .order_by("line_number"),
         ),
         Prefetch("payments", queryset=Payment.objects.order_by("pk")),

@@ -371,7 +371,7 @@ def _write_lines(
 ) -> list[SaleItem]:
     # A product on several lines was deducted once: hand its draws out to the lines in order.
     remaining = {
-        pid: [(d.batch_id, d.quantity, d.unit_cost) for d in ded.draws] for pid, ded in deductions.items()
+        pid: [(d.batch, d.quantity, d.unit_cost) for d in ded.draws] for pid, ded in deductions.items()
     }
     items: list[SaleItem] = []
     draws_per_item: list[list[tuple]] = []
@@ -399,8 +399,8 @@ def _write_lines(
     SaleItem.objects.bulk_create(items)
     batches = [
         [
-            SaleItemBatch(sale_item=item, batch_id=batch_id, quantity=qty, unit_cost=cost)
-            for batch_id, qty, cost in draws
+            SaleItemBatch(sale_item=item, batch=batch, quantity=qty, unit_cost=cost)
+            for batch, qty, cost in draws
         ]
         for item, draws in zip(items, draws_per_item, strict=True)
     ]
@@ -410,16 +410,16 @@ def _write_lines(
     return items
 
 
-def _take(draws: list[list], quantity: Decimal) -> list[tuple]:
+def _take(draws: list[tuple], quantity: Decimal) -> list[tuple]:
     """Remove `quantity` from the front of a product's draws (mutates `draws`)."""
     taken = []
-    for i, (batch_id, qty, cost) in enumerate(draws):
+    for i, (batch, qty, cost) in enumerate(draws):
         if quantity <= 0:
             break
         part = min(qty, quantity)
         if part > 0:
-            taken.append((batch_id, part, cost))
-            draws[i] = (batch_id, qty - part, cost)
+            taken.append((batch, part, cost))
+            draws[i] = (batch, qty - part, cost)
             quantity -= part
     return taken
 

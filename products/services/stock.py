@@ -41,6 +41,8 @@ class BatchDraw:
     batch_id: int | None  # None for products without batch tracking
     quantity: Decimal
     unit_cost: Decimal  # cost of what was drawn (batch cost or product moving average)
+    # The locked row as it is after the draw (location attached), for callers that show it.
+    batch: Batch | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -405,6 +407,7 @@ def deduct_stock(
     if tracked:
         for batch in _lock_batches(product_id__in=tracked, location=location, quantity__gt=0):
             if not _is_expired(batch, today):
+                batch.location = location  # the filter above: no need to read it again
                 usable[batch.product_id].append(batch)
         for batches in usable.values():
             batches.sort(key=_fefo_key)
@@ -452,7 +455,9 @@ def deduct_stock(
                 batch.quantity -= take
                 batch_out[batch.pk] += take
                 remaining -= take
-                draws.append(BatchDraw(batch_id=batch.pk, quantity=take, unit_cost=batch.unit_cost))
+                draws.append(
+                    BatchDraw(batch_id=batch.pk, quantity=take, unit_cost=batch.unit_cost, batch=batch)
+                )
         else:
             draws.append(BatchDraw(batch_id=None, quantity=qty, unit_cost=product.cost_price))
         for draw in draws:

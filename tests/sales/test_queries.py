@@ -11,7 +11,8 @@ CREATE = """mutation($input: SaleInput!) { createSale(input: $input) { success e
   sale { transactionId total customerBalance items { quantity total batches { quantity } } payments { method amount } } } }"""
 SALES = """query($n: Int!) { sales(first: $n) { totalCount edges { node {
   transactionId total customer { name } cashier { username }
-  items { quantity total batches { quantity } } payments { method amount } } } } }"""
+  items { quantity total batches { quantity batch { batchNumber expiryDate location { name } } } }
+  payments { method amount } } } } }"""
 
 
 def create_sale_queries(client, products, customer=None):
