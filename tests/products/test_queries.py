@@ -412,3 +412,16 @@ def test_scan_joins_category_and_supplier_only_when_asked(as_cashier, catalogue)
     found = response.data["productByCode"]
     assert found["category"]["parent"]["name"] == product.category.parent.name
     assert found["supplier"] == ({"name": product.supplier.name} if product.supplier else None)
+
+
+@pytest.mark.postgres
+def test_every_branch_of_the_search_has_an_index_on_postgresql(db):
+    # The search is name ILIKE OR upper(sku) = OR barcode =: one unindexed branch and PostgreSQL
+    # reads every product (and this is the cashier's search-as-you-type box).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'products_product'")
+        definitions = {name: definition for name, definition in cursor.fetchall()}
+
+    assert "gin_trgm_ops" in definitions["product_name_trgm_idx"]
+    assert "upper((sku)::text)" in definitions["product_sku_upper_idx"]
+    assert any("(barcode)" in d and "UNIQUE" in d for d in definitions.values())
