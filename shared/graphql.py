@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import graphene
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from graphql import GraphQLError
-from graphql.language import IntValueNode, StringValueNode
+from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, IntValueNode, StringValueNode
 from graphql_relay import from_global_id
 
 from shared.errors import DomainError, ErrorCode, ErrorDetail
@@ -222,7 +222,6 @@ def selected_fields(info, *path: str) -> dict[str, list]:
     Lets a resolver skip loading what nobody asked for. Fragments and inline fragments are followed;
     a field asked for twice (aliases) appears once with every node, so arguments can be checked.
     """
-    from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
     def children(nodes):
         for node in nodes:
