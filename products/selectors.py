@@ -84,25 +84,20 @@ def _product_shape(
     )
 
 
-def for_display(products: QuerySet[Product]) -> QuerySet[Product]:
-    """Products as other apps' lists show them (reports): category, supplier and stock on hand in
-    the same query; stock per location and batches are read per product only if asked."""
-    return _product_shape(products, preload=())
+def for_display(products: QuerySet[Product], joins=PRODUCT_JOINS) -> QuerySet[Product]:
+    """Products without per-row preloads: one query; stock levels and batches load only if asked.
+
+    For a single product (a scan, a detail page) prefetching saves nothing, and for other apps'
+    lists (reports) the joined category and supplier and `stock_on_hand` (all locations, answering
+    `stockQuantity`) are what a row shows.
+    """
+    return _product_shape(products, preload=(), joins=joins)
 
 
 def _with_stock_on_hand(products: QuerySet[Product]) -> QuerySet[Product]:
     levels = StockLevel.objects.filter(product=OuterRef("pk")).values("product")
     on_hand = Subquery(levels.annotate(total=Sum("quantity")).values("total"))
     return products.annotate(stock_on_hand=Coalesce(on_hand, ZERO_QTY))
-
-
-def _single_product(products: QuerySet[Product], joins=PRODUCT_JOINS) -> QuerySet[Product]:
-    """One product (a scan, a detail page): one query; stock levels and batches load only if asked.
-
-    Prefetching saves nothing for a single row, and a till's scan usually wants name, price and
-    stock: `stock_on_hand` (all locations) answers `stockQuantity` from the same query.
-    """
-    return _product_shape(products, preload=(), joins=joins)
 
 
 def list_products(
@@ -153,7 +148,7 @@ def list_low_stock_products(
 
 def get_product(*, product_id: int, joins=PRODUCT_JOINS) -> Product | None:
     """One product with everything its type exposes, or None (`joins`: see `_product_shape`)."""
-    return _single_product(Product.objects.filter(pk=product_id), joins).first()
+    return for_display(Product.objects.filter(pk=product_id), joins).first()
 
 
 def get_product_by_code(*, code: str, joins=PRODUCT_JOINS) -> Product | None:
@@ -168,7 +163,7 @@ def get_product_by_code(*, code: str, joins=PRODUCT_JOINS) -> Product | None:
         condition = Q(sku=code[len(QR_PREFIX) :])
     else:
         condition = Q(barcode=code) | Q(sku=code)
-    matches = list(_single_product(Product.objects.filter(condition), joins))
+    matches = list(for_display(Product.objects.filter(condition), joins))
     matches.sort(key=lambda p: p.barcode != code)
     return matches[0] if matches else None
 
