@@ -10,7 +10,7 @@ psql "${url%/*}/postgres" -qc "CREATE DATABASE ${db}" >/dev/null
 export DATABASE_URL="$url" DEBUG=0 ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=false
 python manage.py migrate --noinput -v0
 port=$(python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-BIND="127.0.0.1:${port}" WEB_CONCURRENCY=1 bash scripts/gunicorn.sh >/tmp/pos-smoke-gunicorn.log 2>&1 &
+BIND="127.0.0.1:${port}" WEB_CONCURRENCY=1 bash scripts/gunicorn.sh >"${TMPDIR:-/tmp}/pos-smoke-gunicorn-${db}.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; psql "${url%/*}/postgres" -qc "DROP DATABASE IF EXISTS ${db} WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 1 30); do
@@ -25,5 +25,5 @@ for _ in $(seq 1 30); do
   sleep 1
 done
 echo "gunicorn did not answer /healthz; its log:" >&2
-cat /tmp/pos-smoke-gunicorn.log >&2
+cat "${TMPDIR:-/tmp}/pos-smoke-gunicorn-${db}.log" >&2
 exit 1

@@ -13,6 +13,8 @@ export ALLOWED_HOSTS="${ALLOWED_HOSTS:-testserver,localhost,127.0.0.1}"
 PG_HOST=127.0.0.1
 PG_PORT=5432
 PG_BASE="postgres://postgres@${PG_HOST}:${PG_PORT}"
+# Database names, overridable so that several checkouts can run the suite side by side.
+PG_DB="${POS_PG_DB:-pos_ci}"
 started=$(date +%s)
 
 say "Lint (ruff)"
@@ -63,9 +65,9 @@ if ! pg_ready; then
 fi
 
 say "Test suite on PostgreSQL"
-DATABASE_URL="${PG_BASE}/pos_ci" python -m pytest -p no:cacheprovider --create-db "$@"
+DATABASE_URL="${PG_BASE}/${PG_DB}" python -m pytest -p no:cacheprovider --create-db "$@"
 
 say "Production server (gunicorn, as in docker-compose) answers /healthz on PostgreSQL"
-bash scripts/smoke_gunicorn.sh "${PG_BASE}/pos_smoke"
+bash scripts/smoke_gunicorn.sh "${PG_BASE}/${PG_DB}_smoke"
 
 say "All checks passed in $(( $(date +%s) - started )) s"
