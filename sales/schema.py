@@ -195,7 +195,7 @@ def sale_request_from_input(data) -> services.SaleRequest:
         discount=data.discount or 0,
         keep_change_as_credit=bool(data.keep_change_as_credit),
         note=data.note or "",
-        idempotency_key=(data.idempotency_key or "").strip() or None,
+        idempotency_key=data.idempotency_key,  # a blank key is refused by the service
     )
 
 

@@ -439,16 +439,26 @@ def test_settle_part_payment_without_customer_refused():
     assert exc.value.errors[0].params["reason"] == "unpaid_remainder"
 
 
-def test_settle_short_cash_with_customer_goes_on_account():
-    result = settle("100.00", [cash("80.00", "20.00")], customer=True)
+def test_settle_short_cash_with_customer_refused_as_payment_short():
+    with pytest.raises(DomainError) as exc:
+        settle("100.00", [cash("80.00", "20.00")], customer=True)
+
+    assert refusal(exc) == (SaleErrorCode.PAYMENT_SHORT, "payments")
+    assert exc.value.errors[0].params == {"total": "100.00", "short": "20.00"}
+
+
+def test_settle_short_cash_with_part_payment_goes_on_account():
+    result = settle("100.00", [cash("50.00", "50.00"), pay("part_payment", "30.00", "20.00")], customer=True)
 
     assert (result.amount_paid, result.amount_on_account) == (D("80.00"), D("20.00"))
+    assert_settles(result, D("100.00"))
 
 
-def test_settle_no_payments_puts_everything_on_account():
-    result = settle("12.34", [], customer=True)
+def test_settle_no_payments_refused_as_payment_short():
+    with pytest.raises(DomainError) as exc:
+        settle("12.34", [], customer=True)
 
-    assert (result.amount_paid, result.amount_on_account, result.payments) == (D("0.00"), D("12.34"), ())
+    assert refusal(exc) == (SaleErrorCode.PAYMENT_SHORT, "payments")
 
 
 def test_settle_credit_method_charges_its_amount():
@@ -699,9 +709,11 @@ def carts(draw):
         price = draw(cents)
         override = draw(st.none() | cents)
         qty = draw(quantities)
-        subtotal = ((price if override is None else override) * qty).quantize(
-            D("0.01"), rounding="ROUND_HALF_UP"
-        )
+        charged = price if override is None else override
+        subtotal = (charged * qty).quantize(D("0.01"), rounding="ROUND_HALF_UP")
+        if subtotal == 0 and charged > 0:  # refused as LINE_TOTAL_ZERO; tested on its own
+            qty = D("1.000")
+            subtotal = charged
         ratio = draw(st.integers(min_value=0, max_value=100))
         lines_.append(
             PricedLineInput(
@@ -744,6 +756,9 @@ def test_price_sale_properties_hold_for_random_carts(data, keep):
             amount = min(amount, room)
             room -= amount
         payments.append(TenderInput(method, amount))
+    if sum((p.amount for p in payments), D("0")) < cart.total:
+        # A shortfall goes on account only when the client chose it (PAYMENT_SHORT otherwise).
+        payments.append(TenderInput("part_payment", D("0.00")))
 
     result = price_sale(
         lines_,
