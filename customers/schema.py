@@ -244,10 +244,17 @@ class RecordPaymentInput(graphene.InputObjectType):
     method = PaymentMethodEnum(required=True)
     reference = graphene.String(description="Transfer reference or card slip number.")
     note = graphene.String()
+    keep_excess_as_credit = graphene.Boolean(
+        default_value=False,
+        description="Keep what exceeds the balance owed as store credit; without it such a payment "
+        "is refused (OVERPAYMENT). Not for blocked customers (CUSTOMER_BLOCKED).",
+    )
 
 
 class RecordPayment(BaseMutation):
-    """A customer pays into their account: debt first, the excess becomes credit."""
+    """A customer pays into their account, off their debt. Above the balance owed it is refused
+    (OVERPAYMENT, the message states the balance) unless keepExcessAsCredit is true; above the
+    single-payment cap it is refused (PAYMENT_TOO_LARGE)."""
 
     payment = graphene.Field(CustomerPaymentType)
     customer = graphene.Field(CustomerType)
@@ -266,6 +273,7 @@ class RecordPayment(BaseMutation):
             method=_value(input.method),
             reference=input.reference or "",
             note=input.note or "",
+            keep_excess_as_credit=bool(input.keep_excess_as_credit),
         )
         customer = selectors.get_customer(customer_id=payment.customer_id)
         return {
