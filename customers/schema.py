@@ -14,7 +14,9 @@ CustomerTypeEnum = graphene.Enum.from_enum(
     Customer.Type, name="CustomerKind", description="Retail or wholesale customer."
 )
 CustomerStatusEnum = graphene.Enum.from_enum(
-    Customer.Status, name="CustomerStatus", description="active, blocked (no sales on account) or archived."
+    Customer.Status,
+    name="CustomerStatus",
+    description="active, blocked (may buy and pay now; nothing on account, no store credit) or archived.",
 )
 LedgerEntryTypeEnum = graphene.Enum.from_enum(
     CustomerLedgerEntry.EntryType, name="LedgerEntryType", description="Why a balance changed."
