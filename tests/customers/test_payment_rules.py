@@ -178,3 +178,44 @@ def test_graphql_record_payment_blocked_customer_excess_refused(as_cashier, cash
 
     assert [(e["field"], e["code"]) for e in result["errors"]] == [("keepExcessAsCredit", "CUSTOMER_BLOCKED")]
     assert state(customer) == (D("10.00"), 1, 0)
+
+
+def test_apply_store_credit_refuses_a_blocked_customer_under_the_lock(cashier, manager):
+    customer = CustomerFactory()
+    pay(cashier, customer, "20.00", keep_excess_as_credit=True)
+    services.update_customer(user=manager, customer_id=customer.pk, status="blocked")
+    before = state(customer)
+
+    with pytest.raises(DomainError) as refused:
+        services.apply_store_credit(
+            user=cashier, customer_id=customer.pk, amount=D("5.00"), reference_type="sale", reference_id=1
+        )
+
+    assert refused.value.code == "CUSTOMER_BLOCKED"
+    assert state(customer) == before
+
+
+def test_overpayment_credit_refused_for_a_blocked_customer_but_refunds_still_reach_them(cashier, manager):
+    customer = CustomerFactory()
+    services.update_customer(user=manager, customer_id=customer.pk, status="blocked")
+
+    with pytest.raises(DomainError) as refused:
+        services.credit_account(
+            user=cashier,
+            customer_id=customer.pk,
+            amount=D("5.00"),
+            entry_type="overpayment_credit",
+            reference_type="sale",
+            reference_id=1,
+        )
+    services.credit_account(
+        user=cashier,
+        customer_id=customer.pk,
+        amount=D("5.00"),
+        entry_type="void_reversal",
+        reference_type="void",
+        reference_id=1,
+    )
+
+    assert refused.value.code == "CUSTOMER_BLOCKED"
+    assert state(customer) == (D("-5.00"), 1, 0)
