@@ -82,3 +82,24 @@ def test_graphql_create_customer_returns_e164(as_cashier):
     )
 
     assert (result["success"], result["customer"]["phone"]) == (True, "+2348031110001")
+
+
+def test_phone_migration_rewrites_valid_numbers_and_leaves_the_rest():
+    import importlib
+
+    from django.apps import apps
+
+    from tests.factories import CustomerFactory
+
+    migration = importlib.import_module("customers.migrations.0003_phones_e164")
+    local = CustomerFactory(phone="0803 111 0001")
+    odd = CustomerFactory(phone="ext. 12")
+    none = CustomerFactory(phone="")
+
+    migration.to_e164(apps, None)
+
+    assert [Customer.objects.get(pk=c.pk).phone for c in (local, odd, none)] == [
+        "+2348031110001",
+        "ext. 12",
+        "",
+    ]
