@@ -364,7 +364,7 @@ class ShopGenerator:
                 Customer,
                 id=pk,
                 name=f"{'Wholesale' if wholesale else 'Customer'} {pk}",
-                phone=f"0700{pk:07d}",
+                phone=f"+234700{pk:07d}",  # E.164, as customers.phones stores numbers
                 customer_type=Customer.Type.WHOLESALE if wholesale else Customer.Type.RETAIL,
                 credit_limit=limit,
                 balance=ZERO,  # final balance written at the end

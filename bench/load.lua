@@ -54,9 +54,9 @@ local function sale_input(products, lines)
   elseif r < 0.80 then
     payments = '[{"method":"transfer","amount":"2.00"},{"method":"cash","amount":"100000.00"}]'
   else
-    -- Part paid by card, the rest charged to the customer's account.
+    -- Part paid now, the rest charged to the customer's account (only part_payment or credit may do that).
     customer = string.format('"customerId":"%d",', pick(data.customers))
-    payments = '[{"method":"card","amount":"1.00"}]'
+    payments = '[{"method":"part_payment","amount":"1.00"}]'
   end
   seq = seq + 1
   local key = string.format('"idempotencyKey":"bench-%d-%d-%d-%d",', os.time(), id, seq, math.random(1, 1e9))

@@ -209,6 +209,12 @@ PRICES_INCLUDE_TAX = env_bool("PRICES_INCLUDE_TAX", True)
 CASHIER_MAX_DISCOUNT_PERCENT = os.environ.get("CASHIER_MAX_DISCOUNT_PERCENT", "10")
 # A cashier may void their own sale within this many minutes (managers always may).
 MAX_SALE_ITEMS = int(os.environ.get("MAX_SALE_ITEMS", "200"))
+# Largest single payment at the till or into a customer's account, and the most that money
+# tendered may exceed a sale's total (change, or credit kept): typing slips, not real money.
+POS_MAX_PAYMENT_AMOUNT = os.environ.get("POS_MAX_PAYMENT_AMOUNT", "10000000.00")
+POS_MAX_CHANGE_AMOUNT = os.environ.get("POS_MAX_CHANGE_AMOUNT", "100000.00")
+# Region for phone numbers typed without a country code (ISO 3166 code; the demo shop is in Nigeria).
+POS_PHONE_REGION = os.environ.get("POS_PHONE_REGION", "NG")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

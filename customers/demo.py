@@ -42,6 +42,7 @@ def seed(stdout) -> None:
         amount=D("50.00"),
         method="cash",
         note="Paid in advance",
+        keep_excess_as_credit=True,
     )
     services.update_customer(user=manager, customer_id=created["Halima Musa"].pk, status="blocked")
     stdout.write(f"  customers: {len(CUSTOMERS)} (one owing 120.00, one with 50.00 credit, one blocked)")

@@ -8,6 +8,7 @@ from import_export import fields, resources, widgets
 from customers import services
 from customers.adapters import profile_errors
 from customers.models import Customer
+from customers.phones import normalize_phone_or_none
 from shared.errors import DomainError
 
 COLUMN_OF_ATTRIBUTE = {"customer_type": "type"}
@@ -91,7 +92,8 @@ class CustomerResource(resources.ModelResource):
         phone = row.get("phone")
         if not phone:
             return None
-        matches = self.get_queryset().filter(phone=phone).order_by("pk")
+        # Match the stored E.164 form; a number that does not parse is refused when saved.
+        matches = self.get_queryset().filter(phone=normalize_phone_or_none(phone) or phone).order_by("pk")
         return matches.exclude(status=Customer.Status.ARCHIVED).first() or matches.first()
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):

@@ -14,7 +14,9 @@ CustomerTypeEnum = graphene.Enum.from_enum(
     Customer.Type, name="CustomerKind", description="Retail or wholesale customer."
 )
 CustomerStatusEnum = graphene.Enum.from_enum(
-    Customer.Status, name="CustomerStatus", description="active, blocked (no sales on account) or archived."
+    Customer.Status,
+    name="CustomerStatus",
+    description="active, blocked (may buy and pay now; nothing on account, no store credit) or archived.",
 )
 LedgerEntryTypeEnum = graphene.Enum.from_enum(
     CustomerLedgerEntry.EntryType, name="LedgerEntryType", description="Why a balance changed."
@@ -244,10 +246,17 @@ class RecordPaymentInput(graphene.InputObjectType):
     method = PaymentMethodEnum(required=True)
     reference = graphene.String(description="Transfer reference or card slip number.")
     note = graphene.String()
+    keep_excess_as_credit = graphene.Boolean(
+        default_value=False,
+        description="Keep what exceeds the balance owed as store credit; without it such a payment "
+        "is refused (OVERPAYMENT). Not for blocked customers (CUSTOMER_BLOCKED).",
+    )
 
 
 class RecordPayment(BaseMutation):
-    """A customer pays into their account: debt first, the excess becomes credit."""
+    """A customer pays into their account, off their debt. Above the balance owed it is refused
+    (OVERPAYMENT, the message states the balance) unless keepExcessAsCredit is true; above the
+    single-payment cap it is refused (PAYMENT_TOO_LARGE)."""
 
     payment = graphene.Field(CustomerPaymentType)
     customer = graphene.Field(CustomerType)
@@ -266,6 +275,7 @@ class RecordPayment(BaseMutation):
             method=_value(input.method),
             reference=input.reference or "",
             note=input.note or "",
+            keep_excess_as_credit=bool(input.keep_excess_as_credit),
         )
         customer = selectors.get_customer(customer_id=payment.customer_id)
         return {

@@ -9,6 +9,7 @@ from django.db.models import DecimalField, Max, OuterRef, Q, QuerySet, Subquery,
 from django.db.models.functions import Coalesce
 
 from customers.models import Customer, CustomerLedgerEntry
+from customers.phones import normalize_phone_or_none
 from shared.dates import end_of_day_exclusive, start_of_day
 from shared.money import ZERO, q
 
@@ -57,7 +58,12 @@ def list_customers(
         digits = "".join(ch for ch in term if ch.isdigit())
         condition = Q(name__icontains=term) | Q(email__icontains=term)
         if len(digits) >= 3:
+            # Phones are stored in E.164: a whole number typed the local way finds its owner too.
             condition |= Q(phone__contains=digits)
+            if digits.startswith("0") and len(digits) >= 4:  # a local number's trunk 0 is not stored
+                condition |= Q(phone__contains=digits[1:])
+            if phone := normalize_phone_or_none(term):
+                condition |= Q(phone=phone)
         customers = customers.filter(condition)
     if has_debt is not None:
         customers = customers.filter(balance__gt=0) if has_debt else customers.filter(balance__lte=0)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, ProtectedError
 
 from customers.error_codes import CustomerErrorCode
 from customers.models import Customer, CustomerLedgerEntry, CustomerPayment
+from customers.phones import normalize_phone, normalize_phone_or_none
 from shared.errors import DomainError, ErrorCode
 from shared.money import ZERO, format_money, parse_money
 from shared.roles import Role, has_role
@@ -94,7 +96,7 @@ def create_customer(
     credit_limit = parse_money(credit_limit or ZERO, field="creditLimit")
     if credit_limit > 0:
         _require_manager(user, "give a customer credit", field="creditLimit")
-    phone = (phone or "").strip()
+    phone = normalize_phone(phone)
     _ensure_phone_free(phone)
     customer = Customer(
         name=(name or "").strip(),
@@ -125,6 +127,8 @@ def update_customer(*, user, customer_id: int, **changes) -> Customer:
             _require_manager(user, f"change a customer's {name.replace('_', ' ')}", field=_camel(name))
         if name == "credit_limit":
             value = parse_money(value, field="creditLimit")
+        if name == "phone":
+            value = normalize_phone(value)
         if name == "status" and value == Customer.Status.ARCHIVED:
             raise DomainError(ErrorCode.INVALID, "Use archiveCustomer to archive a customer.", field="status")
         setattr(customer, name, value.strip() if isinstance(value, str) and name != "status" else value)
@@ -171,13 +175,36 @@ def delete_customer(*, user, customer_id: int) -> None:
 
 @transaction.atomic
 def record_payment(
-    *, user, customer_id: int, amount: Decimal, method: str, reference: str = "", note: str = ""
+    *,
+    user,
+    customer_id: int,
+    amount: Decimal,
+    method: str,
+    reference: str = "",
+    note: str = "",
+    keep_excess_as_credit: bool = False,
 ) -> CustomerPayment:
-    """A customer pays into their account: off their debt, and any excess becomes credit."""
+    """A customer pays into their account: off their debt, and beyond it only when asked.
+
+    A payment above what the customer owes is refused (OVERPAYMENT, stating the balance) unless
+    `keep_excess_as_credit`, and then not for a blocked customer: a blocked account may be paid
+    off but takes no new credit, since a blocked customer may not spend store credit.
+    """
     amount = _positive(amount)
+    cap = Decimal(settings.POS_MAX_PAYMENT_AMOUNT)
+    if amount > cap:
+        raise DomainError(
+            CustomerErrorCode.PAYMENT_TOO_LARGE,
+            f"A single payment can be at most {format_money(cap)}.",
+            field="amount",
+            params={"max": format_money(cap)},
+        )
     if method not in CustomerPayment.Method.values:
         raise DomainError(ErrorCode.INVALID, "Payment method must be cash, transfer or card.", field="method")
     customer = _lock(customer_id)
+    owed = max(customer.balance, ZERO)
+    if amount > owed:
+        _check_excess(customer, amount=amount, owed=owed, keep_excess_as_credit=keep_excess_as_credit)
     entry = _post(
         customer,
         user=user,
@@ -201,11 +228,34 @@ def record_payment(
     return payment
 
 
+def _check_excess(customer: Customer, *, amount: Decimal, owed: Decimal, keep_excess_as_credit: bool) -> None:
+    excess = amount - owed
+    if not keep_excess_as_credit:
+        raise DomainError(
+            CustomerErrorCode.OVERPAYMENT,
+            f"{customer.name} owes {format_money(owed)}; this payment is {format_money(excess)} more. "
+            "Take at most the balance, or keep the excess as credit.",
+            field="amount",
+            params={
+                "balance": format_money(customer.balance),
+                "owed": format_money(owed),
+                "excess": format_money(excess),
+            },
+        )
+    if customer.status == Customer.Status.BLOCKED:
+        raise DomainError(
+            CustomerErrorCode.CUSTOMER_BLOCKED,
+            f"{customer.name} is blocked and cannot hold credit; take at most {format_money(owed)}.",
+            field="keepExcessAsCredit",
+            params={"owed": format_money(owed)},
+        )
+
+
 def _ensure_can_buy(customer: Customer) -> None:
     if customer.status == Customer.Status.BLOCKED:
         raise DomainError(
             CustomerErrorCode.CUSTOMER_BLOCKED,
-            f"{customer.name} is blocked from buying on account.",
+            f"{customer.name} is blocked: nothing can go on their account and no store credit can be spent.",
             field="customerId",
         )
     if customer.status == Customer.Status.ARCHIVED:
@@ -263,6 +313,7 @@ def apply_store_credit(
     """Spend credit the shop holds for the customer."""
     amount = _positive(amount)
     customer = _lock(customer_id)
+    _ensure_can_buy(customer)
     held = max(-customer.balance, ZERO)
     if amount > held:
         raise DomainError(
@@ -299,6 +350,8 @@ def credit_account(
     if entry_type not in (EntryType.OVERPAYMENT_CREDIT, EntryType.REFUND_CREDIT, EntryType.VOID_REVERSAL):
         raise ValueError(f"credit_account does not record {entry_type!r}")
     customer = _lock(customer_id)
+    if entry_type == EntryType.OVERPAYMENT_CREDIT:
+        _ensure_can_buy(customer)  # refunds and void reversals still reach a blocked account
     return _post(
         customer,
         user=user,
@@ -377,6 +430,11 @@ def _differs(customer: Customer, name: str, value) -> bool:
     if name == "credit_limit":
         try:
             return parse_money(value, field="creditLimit") != current
+        except DomainError:
+            return True  # let update_customer refuse it with its own message
+    if name == "phone":
+        try:  # a number stored before E.164 (never migrated) is unchanged when it means the same
+            return normalize_phone(value) != (normalize_phone_or_none(current) or current)
         except DomainError:
             return True  # let update_customer refuse it with its own message
     if isinstance(value, str):

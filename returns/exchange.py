@@ -92,6 +92,8 @@ def create_exchange(
                     "Store credit needs a customer on the sale.",
                     field="differenceRefundMethod",
                 )
+            # Raising here rolls back the return and the sale written above: all or nothing.
+            return_services.ensure_may_hold_credit(original, field="differenceRefundMethod")
             customer_services.credit_account(
                 user=user,
                 customer_id=original.customer_id,

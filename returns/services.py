@@ -65,6 +65,16 @@ CLIENT_REFUND_METHODS = (
 )
 
 
+def ensure_may_hold_credit(sale: Sale, *, field: str) -> None:
+    """A blocked customer's account takes no new credit (API.md): refund them in cash instead."""
+    if sale.customer is not None and sale.customer.status == sale.customer.Status.BLOCKED:
+        raise DomainError(
+            ReturnErrorCode.CUSTOMER_BLOCKED,
+            f"{sale.customer.name} is blocked and cannot be given store credit; refund in cash.",
+            field=field,
+        )
+
+
 @transaction.atomic
 def create_return(
     *,
@@ -101,6 +111,8 @@ def create_return(
             "Store credit needs a customer on the sale.",
             field="refundMethod",
         )
+    if refund_method == Return.RefundMethod.STORE_CREDIT:
+        ensure_may_hold_credit(sale, field="refundMethod")
     items = {item.pk: item for item in sale.items.all()}
     claimed = _claimed(items, statuses=[Return.Status.PENDING, Return.Status.APPROVED])
     errors: list[ErrorDetail] = []

@@ -1,9 +1,10 @@
-"""Pure pricing and tender arithmetic of the till: no database, no settings writes, Decimal only.
+"""Pure pricing of the till: no database, no settings writes, Decimal only.
 
 `price_sale` is the one code path behind `createSale` and `priceSale`. It takes what the service
 has already looked up (catalogue price and tax rate per line, whether there is a customer and how
 much store credit the shop holds for them) and returns every figure the sale stores, or raises
-`DomainError` with the GraphQL input path of the offending field.
+`DomainError` with the GraphQL input path of the offending field. Settling the payments (and the
+money rules that go with it) lives in `sales.tender`; its names are re-exported here.
 
 Rounding (CONVENTIONS.md §7): every stored money value is `q()` (half up to the cent) per line;
 document totals are sums of the already-rounded line values. The rules are written out, with a
@@ -17,16 +18,49 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any, TypeVar
 
-from sales.choices import MONEY_RECEIVED_NOW, PAYMENT_METHOD_ALIASES, PaymentMethod
 from sales.error_codes import SaleErrorCode
+from sales.tender import (  # re-exported: pricing is the till's one entry point
+    MAX_PAYMENTS,
+    AppliedPayment,
+    TenderInput,
+    TenderResult,
+    normalize_payment_method,
+    settle_payments,
+)
 from shared.errors import DomainError, ErrorCode, ErrorDetail
-from shared.money import MAX_MONEY, ZERO, format_money, parse_money, parse_quantity, q, to_decimal
+from shared.money import (
+    MAX_MONEY,
+    ZERO,
+    format_money,
+    format_quantity,
+    parse_money,
+    parse_quantity,
+    q,
+    to_decimal,
+)
+
+__all__ = [
+    "MAX_PAYMENTS",
+    "AppliedPayment",
+    "PricedCart",
+    "PricedLine",
+    "PricedLineInput",
+    "PricedSale",
+    "TenderInput",
+    "TenderResult",
+    "allocate_proportionally",
+    "check_cashier_limits",
+    "discount_percent",
+    "normalize_payment_method",
+    "price_cart",
+    "price_sale",
+    "settle_payments",
+]
 
 # Enough digits that no product of a price (12 digits) and a quantity (12 digits) or a ratio of
 # them is ever rounded before `q()` rounds it on purpose, whatever the caller's decimal context.
 _PRECISION = 60
 HUNDRED = Decimal("100")
-MAX_PAYMENTS = 20
 _T = TypeVar("_T")
 
 
@@ -43,16 +77,6 @@ class PricedLineInput:
     tax_rate: Decimal  # a fraction: Decimal("0.075") is 7.5 %
     unit_price_override: Decimal | None = None  # the client's `unitPrice`, if sent
     line_discount: Decimal = ZERO  # amount off this line, not a percentage
-
-
-@dataclass(frozen=True)
-class TenderInput:
-    """One entry of `payments` as the client sent it."""
-
-    method: str
-    amount: Decimal
-    balance: Decimal | None = None  # what the client believes remains unpaid after this payment
-    reference: str = ""
 
 
 # --- outputs -------------------------------------------------------------------------------------
@@ -96,26 +120,6 @@ class PricedCart:
 
 
 @dataclass(frozen=True)
-class AppliedPayment:
-    index: int  # position in `payments`
-    method: PaymentMethod  # canonical (`credit_card` comes back as `card`)
-    amount: Decimal  # what was tendered
-    applied: Decimal  # the part that settles the sale: amount less the change / credit made from it
-    balance: Decimal  # the server's remaining amount after this payment, floored at 0.00
-    reference: str
-
-
-@dataclass(frozen=True)
-class TenderResult:
-    payments: tuple[AppliedPayment, ...]
-    amount_paid: Decimal  # money received now: cash, transfer, card, part_payment (before change)
-    change: Decimal  # handed back in cash, never more than the cash tendered
-    amount_on_account: Decimal  # charged to the customer: method credit + any unpaid remainder
-    credit_applied: Decimal  # the customer's store credit spent
-    credit_created: Decimal  # overpayment kept as credit for the customer
-
-
-@dataclass(frozen=True)
 class PricedSale(PricedCart):
     """A priced cart plus its tender result.
 
@@ -142,6 +146,7 @@ def price_sale(
     keep_change_as_credit: bool = False,
     has_customer: bool,
     customer_store_credit_available: Decimal = ZERO,
+    customer_blocked: bool = False,
     max_items: int | None = None,
 ) -> PricedSale:
     """Price the cart and settle the payments against its total.
@@ -156,6 +161,7 @@ def price_sale(
         keep_change_as_credit=keep_change_as_credit,
         has_customer=has_customer,
         customer_store_credit_available=customer_store_credit_available,
+        customer_blocked=customer_blocked,
     )
     return PricedSale(
         lines=cart.lines,
@@ -240,115 +246,6 @@ def price_cart(
     )
 
 
-def settle_payments(
-    total: Decimal,
-    payments: Sequence[TenderInput],
-    *,
-    keep_change_as_credit: bool = False,
-    has_customer: bool,
-    customer_store_credit_available: Decimal = ZERO,
-) -> TenderResult:
-    """Settle the tendered payments against a sale total.
-
-    Checks, in order: each payment's method and amount (all errors at once); methods `credit` and
-    `store_credit` need a customer; store credit spent <= credit available; credit plus store
-    credit <= total (an overpayment can only come from money); each sent `balance` equals the
-    server's remaining amount after that payment (total minus everything tendered so far, floored
-    at 0.00). Then: a shortfall goes on the customer's account; an excess is change up to the
-    cash tendered (unless kept as credit) and credit for the customer beyond that. Both a
-    shortfall and credit need a customer. The outcome does not depend on the order of payments;
-    only the running `balance` does.
-    """
-    if len(payments) > MAX_PAYMENTS:
-        raise DomainError(
-            ErrorCode.INVALID, f"A sale can have at most {MAX_PAYMENTS} payments.", field="payments"
-        )
-    parsed = _parse_payments(payments)
-    store_credit_available = to_decimal(customer_store_credit_available)
-
-    if not has_customer:
-        for index, method, _amount, _balance, _ref in parsed:
-            if method in (PaymentMethod.CREDIT, PaymentMethod.STORE_CREDIT):
-                raise _customer_required(
-                    f"Payment method {method.value} needs a customer.", reason=method.value, index=index
-                )
-
-    store_credit_spent = ZERO
-    not_money = ZERO
-    tendered = ZERO
-    balances: list[Decimal] = []
-    for index, method, amount, balance, _ref in parsed:
-        if method == PaymentMethod.STORE_CREDIT:
-            store_credit_spent += amount
-            if store_credit_spent > store_credit_available:
-                raise DomainError(
-                    SaleErrorCode.INSUFFICIENT_STORE_CREDIT,
-                    f"The customer has {format_money(store_credit_available)} of store credit; "
-                    f"{format_money(store_credit_spent)} was asked for.",
-                    field=f"payments.{index}.amount",
-                    params={
-                        "available": format_money(store_credit_available),
-                        "requested": format_money(store_credit_spent),
-                    },
-                )
-        if method not in MONEY_RECEIVED_NOW:
-            not_money += amount
-            if not_money > total:
-                raise DomainError(
-                    SaleErrorCode.CREDIT_EXCEEDS_TOTAL,
-                    f"Credit and store credit together cannot be more than the total, {format_money(total)}.",
-                    field=f"payments.{index}.amount",
-                    params={"total": format_money(total), "requested": format_money(not_money)},
-                )
-        tendered += amount
-        remaining = max(total - tendered, ZERO)
-        if balance is not None and balance != remaining:
-            raise DomainError(
-                SaleErrorCode.BALANCE_MISMATCH,
-                f"After this payment {format_money(remaining)} remains, not {format_money(balance)}.",
-                field=f"payments.{index}.balance",
-                params={"expected": format_money(remaining), "received": format_money(balance)},
-            )
-        balances.append(remaining)
-
-    money_now = _sum_amounts(parsed, MONEY_RECEIVED_NOW)
-    cash = _sum_amounts(parsed, {PaymentMethod.CASH})
-    on_credit = _sum_amounts(parsed, {PaymentMethod.CREDIT})
-    shortfall = max(total - tendered, ZERO)
-    excess = max(tendered - total, ZERO)  # <= money_now, because not_money <= total
-    change = ZERO if keep_change_as_credit else min(excess, cash)
-    credit_created = excess - change
-
-    if not has_customer and shortfall > 0:
-        raise _customer_required(
-            f"{format_money(shortfall)} remains unpaid: choose a customer to put it on account.",
-            reason="unpaid_remainder",
-        )
-    if not has_customer and credit_created > 0:
-        reason = "keep_change_as_credit" if keep_change_as_credit and cash > 0 else "non_cash_overpayment"
-        raise _customer_required(
-            f"The overpayment of {format_money(credit_created)} can only be kept as credit for a customer.",
-            reason=reason,
-        )
-
-    applied = _applied_amounts(parsed, change=change, credit_created=credit_created)
-    return TenderResult(
-        payments=tuple(
-            AppliedPayment(
-                index=index, method=method, amount=amount, applied=part, balance=remaining, reference=ref
-            )
-            for (index, method, amount, _b, ref), part, remaining in zip(
-                parsed, applied, balances, strict=True
-            )
-        ),
-        amount_paid=money_now,
-        change=change,
-        amount_on_account=on_credit + shortfall,
-        credit_applied=store_credit_spent,
-        credit_created=credit_created,
-    )
-
-
 def allocate_proportionally(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     """Split a cent amount over cent weights; the parts are cents and sum exactly to `amount`.
 
@@ -428,23 +325,6 @@ def check_cashier_limits(
         raise DomainError.many(errors)
 
 
-def normalize_payment_method(value: str, *, field: str) -> PaymentMethod:
-    """Map a client method string (case and surrounding spaces ignored) to its canonical value."""
-    text = str(value).strip().lower()
-    if text in PAYMENT_METHOD_ALIASES:
-        return PAYMENT_METHOD_ALIASES[text]
-    try:
-        return PaymentMethod(text)
-    except ValueError:
-        accepted = ", ".join([*PaymentMethod.values, *PAYMENT_METHOD_ALIASES])
-        raise DomainError(
-            SaleErrorCode.INVALID_PAYMENT_METHOD,
-            f"Unknown payment method; use one of: {accepted}.",
-            field=field,
-            params={"accepted": accepted},
-        ) from None
-
-
 # --- internals -----------------------------------------------------------------------------------
 
 
@@ -474,6 +354,18 @@ def _draft_line(index: int, line: PricedLineInput, errors: list[ErrorDetail]) ->
     subtotal = q(unit_price * quantity)
     if subtotal > MAX_MONEY:
         errors.append(ErrorDetail(ErrorCode.INVALID, "This line's total is too large.", f"{path}.quantity"))
+        return None
+    if subtotal == 0 and unit_price > 0:
+        # Stock would leave the shelf for nothing: a quantity too small to cost a cent.
+        errors.append(
+            ErrorDetail(
+                SaleErrorCode.LINE_TOTAL_ZERO,
+                f"{format_quantity(quantity)} at {format_money(unit_price)} comes to 0.00; "
+                "sell a quantity worth at least 0.01.",
+                f"{path}.quantity",
+                {"unit_price": format_money(unit_price)},
+            )
+        )
         return None
     if line_discount > subtotal:
         errors.append(
@@ -536,57 +428,6 @@ def _tax_rate(line: PricedLineInput) -> Decimal:
     if not 0 <= rate <= 1:
         raise ValueError(f"tax rate of product {line.product_id} must be a fraction in [0, 1], got {rate}")
     return rate
-
-
-_Parsed = tuple[int, PaymentMethod, Decimal, Decimal | None, str]
-
-
-def _parse_payments(payments: Sequence[TenderInput]) -> list[_Parsed]:
-    errors: list[ErrorDetail] = []
-    parsed: list[_Parsed] = []
-    for index, payment in enumerate(payments):
-        path = f"payments.{index}"
-        method = _collect(errors, normalize_payment_method, payment.method, field=f"{path}.method")
-        amount = _collect(errors, parse_money, payment.amount, field=f"{path}.amount")
-        balance = None
-        if payment.balance is not None:
-            balance = _collect(
-                errors, parse_money, payment.balance, field=f"{path}.balance", allow_negative=True
-            )
-        if method is not None and amount is not None:
-            parsed.append((index, method, amount, balance, payment.reference or ""))
-    if errors:
-        raise DomainError.many(errors)
-    return parsed
-
-
-def _sum_amounts(parsed: list[_Parsed], methods: set[PaymentMethod] | frozenset[PaymentMethod]) -> Decimal:
-    return sum((amount for _i, method, amount, _b, _r in parsed if method in methods), ZERO)
-
-
-def _applied_amounts(parsed: list[_Parsed], *, change: Decimal, credit_created: Decimal) -> list[Decimal]:
-    """Take the change out of the cash payments, and the credit created out of the non-cash money
-    payments first, then out of what is left of the cash; latest payments first."""
-    applied = [amount for _i, _m, amount, _b, _r in parsed]
-    cash_slots = [i for i, p in enumerate(parsed) if p[1] == PaymentMethod.CASH]
-    other_money_slots = [
-        i for i, p in enumerate(parsed) if p[1] in MONEY_RECEIVED_NOW and i not in cash_slots
-    ]
-    for amount_left, slots in ((change, cash_slots), (credit_created, other_money_slots + cash_slots)):
-        for i in reversed(slots):
-            if amount_left == 0:
-                break
-            taken = min(applied[i], amount_left)
-            applied[i] -= taken
-            amount_left -= taken
-    return applied
-
-
-def _customer_required(message: str, *, reason: str, index: int | None = None) -> DomainError:
-    params: dict[str, object] = {"reason": reason}
-    if index is not None:
-        params["payment"] = index
-    return DomainError(SaleErrorCode.CUSTOMER_REQUIRED, message, field="customerId", params=params)
 
 
 def _cap_amount(cap_percent: Decimal, subtotal: Decimal) -> Decimal:

@@ -150,11 +150,15 @@ class SaleInput(graphene.InputObjectType):
     payments = graphene.List(
         graphene.NonNull(PaymentInput), required=True, description="One payment or a list (split tender)."
     )
-    sale_type = SaleTypeEnum(default_value=SaleType.RETAIL.value)
+    sale_type = SaleTypeEnum(
+        default_value=SaleType.RETAIL.value,
+        description="WHOLESALE only for a wholesale customer or when a manager sells (else WHOLESALE_NOT_ALLOWED).",
+    )
     location_id = graphene.ID(description="Defaults to the shop's default location.")
     discount = Money(description="Amount off the whole sale, spread over the lines.")
     idempotency_key = graphene.String(
-        description="Client-generated key: a retry with the same key returns the first sale."
+        description="Client-generated key: a retry with the same key returns the first sale. Leave it out "
+        "rather than sending a blank one (INVALID)."
     )
     keep_change_as_credit = graphene.Boolean(default_value=False)
     note = graphene.String()
@@ -195,12 +199,16 @@ def sale_request_from_input(data) -> services.SaleRequest:
         discount=data.discount or 0,
         keep_change_as_credit=bool(data.keep_change_as_credit),
         note=data.note or "",
-        idempotency_key=(data.idempotency_key or "").strip() or None,
+        idempotency_key=data.idempotency_key,  # a blank key is refused by the service
     )
 
 
 class CreateSale(BaseMutation):
-    """Sell at the till: price from the catalogue, take stock, take payment, charge the account. All or nothing."""
+    """Sell at the till: price from the catalogue, take stock, take payment, charge the account. All or nothing.
+
+    Money rules (docs/checkout.md): PAYMENT_SHORT (paid short without part_payment or credit),
+    CUSTOMER_BLOCKED (a blocked customer's account or store credit used), WHOLESALE_NOT_ALLOWED,
+    LINE_TOTAL_ZERO, PAYMENT_TOO_LARGE, CHANGE_TOO_LARGE, INVALID on a blank idempotencyKey."""
 
     sale = graphene.Field(SaleType_)
     replayed = graphene.Boolean(

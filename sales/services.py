@@ -111,6 +111,13 @@ def _validate_request(request: SaleRequest, *, allow_exchange_tender: bool = Fal
             errors.extend(exc.errors)
     if request.sale_type not in SaleType.values:
         errors.append(ErrorDetail(ErrorCode.INVALID, "Sale type must be retail or wholesale.", "saleType"))
+    key = request.idempotency_key
+    if key is not None and not key.strip():
+        errors.append(
+            ErrorDetail(
+                ErrorCode.INVALID, "Leave the idempotency key out, or send a non-blank one.", "idempotencyKey"
+            )
+        )
     try:
         discount = parse_money(request.discount or ZERO, field="discount")
     except DomainError as exc:
@@ -119,7 +126,13 @@ def _validate_request(request: SaleRequest, *, allow_exchange_tender: bool = Fal
     if errors:
         raise DomainError.many(errors)
     return SaleRequest(
-        **{**asdict(request), "items": items, "payments": list(request.payments), "discount": discount}
+        **{
+            **asdict(request),
+            "items": items,
+            "payments": list(request.payments),
+            "discount": discount,
+            "idempotency_key": key.strip() if key is not None else None,
+        }
     )
 
 
@@ -129,11 +142,10 @@ def _load_customer(customer_id: int | None) -> Customer | None:
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is None:
         raise DomainError(ErrorCode.NOT_FOUND, "Customer not found.", field="customerId")
-    if customer.status != Customer.Status.ACTIVE:
+    # A blocked customer may still buy and pay now; the tender rules keep their account untouched.
+    if customer.status == Customer.Status.ARCHIVED:
         raise DomainError(
-            "CUSTOMER_BLOCKED" if customer.status == Customer.Status.BLOCKED else "CUSTOMER_ARCHIVED",
-            f"{customer.name} is {customer.status} and cannot buy.",
-            field="customerId",
+            "CUSTOMER_ARCHIVED", f"{customer.name} is archived and cannot buy.", field="customerId"
         )
     return customer
 
@@ -159,6 +171,8 @@ def _price(
     products: dict[int, Product],
     cart_only: bool = False,
 ) -> pricing.PricedSale:
+    is_manager = has_role(user, Role.MANAGER)
+    _check_sale_type(request.sale_type, customer=customer, is_manager=is_manager)
     errors: list[ErrorDetail] = []
     lines: list[pricing.PricedLineInput] = []
     for index, line in enumerate(request.items):
@@ -219,15 +233,29 @@ def _price(
             keep_change_as_credit=request.keep_change_as_credit,
             has_customer=customer is not None,
             customer_store_credit_available=store_credit,
+            customer_blocked=customer is not None and customer.status == Customer.Status.BLOCKED,
             max_items=settings.MAX_SALE_ITEMS,
         )
     pricing.check_cashier_limits(
         priced,
         max_discount_percent=Decimal(settings.CASHIER_MAX_DISCOUNT_PERCENT),
         overrides_present=any(line.is_price_override for line in priced.lines),
-        is_manager=has_role(user, Role.MANAGER),
+        is_manager=is_manager,
     )
     return priced
+
+
+def _check_sale_type(sale_type: str, *, customer: Customer | None, is_manager: bool) -> None:
+    """Wholesale prices are for wholesale customers; anyone else gets them only from a manager."""
+    if sale_type != SaleType.WHOLESALE or is_manager:
+        return
+    if customer is not None and customer.customer_type == Customer.Type.WHOLESALE:
+        return
+    raise DomainError(
+        SaleErrorCode.WHOLESALE_NOT_ALLOWED,
+        "Wholesale prices are for wholesale customers; ask a manager to make this sale.",
+        field="saleType",
+    )
 
 
 def price_sale(*, user, request: SaleRequest) -> SaleQuote:

@@ -58,7 +58,9 @@ def build_shop(manager):
     walk_in = None
     regular = CustomerFactory(name="Regular", credit_limit=D("100.00"))
     in_credit = CustomerFactory(name="In credit")
-    customer_services.record_payment(user=manager, customer_id=in_credit.pk, amount=D("30.00"), method="cash")
+    customer_services.record_payment(
+        user=manager, customer_id=in_credit.pk, amount=D("30.00"), method="cash", keep_excess_as_credit=True
+    )
     return {
         "soap": soap,
         "rice": rice,

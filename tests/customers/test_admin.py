@@ -20,7 +20,7 @@ CHANGELIST = "/admin/customers/customer/"
 def form_data(customer=None, **overrides):
     data = {
         "name": customer.name if customer else "New Customer",
-        "phone": customer.phone if customer else "0809",
+        "phone": customer.phone if customer else "08030000009",
         "email": customer.email if customer else "",
         "address": customer.address if customer else "",
         "customer_type": customer.customer_type if customer else "retail",
@@ -57,19 +57,21 @@ def test_admin_change_credit_limit_by_manager_writes_through_service(client, man
 def test_admin_add_creates_through_service_with_creator_and_stripped_values(client, manager):
     client.force_login(manager)
 
-    response = client.post(f"{CHANGELIST}add/", form_data(name="  Bola  ", phone=" 0809 ", credit_limit="10"))
+    response = client.post(
+        f"{CHANGELIST}add/", form_data(name="  Bola  ", phone=" 0803 000 0009 ", credit_limit="10")
+    )
 
     assert response.status_code == 302
     customer = Customer.objects.get()
-    assert (customer.name, customer.phone, customer.credit_limit) == ("Bola", "0809", D("10.00"))
+    assert (customer.name, customer.phone, customer.credit_limit) == ("Bola", "+2348030000009", D("10.00"))
     assert customer.created_by == manager
 
 
 def test_admin_add_duplicate_phone_shows_service_error_on_field_and_saves_nothing(client, manager):
-    CustomerFactory(name="Ada", phone="0801")
+    CustomerFactory(name="Ada", phone="+2348030000001")
     client.force_login(manager)
 
-    response = client.post(f"{CHANGELIST}add/", form_data(name="Ada again", phone="0801"))
+    response = client.post(f"{CHANGELIST}add/", form_data(name="Ada again", phone="0803 000 0001"))
 
     assert response.status_code == 200
     form = response.context["adminform"].form

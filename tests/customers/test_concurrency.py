@@ -34,8 +34,13 @@ def test_concurrent_payments_and_charges_keep_balance_equal_to_ledger():
 
     def work(i):
         if i % 2:
+            # A payment may run before any charge: keep such an excess as credit.
             return services.record_payment(
-                user=user, customer_id=customer.pk, amount=D("7.00"), method="cash"
+                user=user,
+                customer_id=customer.pk,
+                amount=D("7.00"),
+                method="cash",
+                keep_excess_as_credit=True,
             )
         return services.charge_to_account(
             user=user, customer_id=customer.pk, amount=D("10.00"), reference_type="sale", reference_id=i
@@ -65,4 +70,24 @@ def test_concurrent_charges_never_exceed_the_credit_limit():
 
     assert results.count("CREDIT_LIMIT_EXCEEDED") == 15
     assert Customer.objects.get(pk=customer.pk).balance == D("50.00")
+    assert find_ledger_mismatches() == []
+
+
+def test_concurrent_payments_of_the_whole_debt_settle_it_once():
+    """Each till read a 60.00 debt; under the row lock only the first payment fits, the rest are
+    OVERPAYMENT: two cashiers taking the same debt can never turn the second into silent credit."""
+    user = UserFactory()
+    customer = CustomerFactory(credit_limit=D("100.00"))
+    services.charge_to_account(
+        user=user, customer_id=customer.pk, amount=D("60.00"), reference_type="sale", reference_id=1
+    )
+
+    def work(_i):
+        return services.record_payment(user=user, customer_id=customer.pk, amount=D("60.00"), method="cash")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(_in_thread(work), range(6)))
+
+    assert results.count("OVERPAYMENT") == 5
+    assert Customer.objects.get(pk=customer.pk).balance == D("0.00")
     assert find_ledger_mismatches() == []

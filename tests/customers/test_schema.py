@@ -37,9 +37,9 @@ STATEMENT = """query($id: ID!, $from: Date!, $to: Date!) { customerStatement(cus
 
 
 def test_cashier_creates_customer(as_cashier):
-    result = as_cashier(CREATE, {"input": {"name": "Ada Obi", "phone": "0803", "type": "WHOLESALE"}}).payload(
-        "createCustomer"
-    )
+    result = as_cashier(
+        CREATE, {"input": {"name": "Ada Obi", "phone": "0803 111 0001", "type": "WHOLESALE"}}
+    ).payload("createCustomer")
 
     assert result["success"] is True and result["errors"] == []
     assert result["customer"]["type"] == "WHOLESALE"
@@ -110,7 +110,9 @@ def test_archive_is_manager_only(as_cashier, as_manager):
 
 def test_delete_with_history_refused(as_manager, cashier):
     customer = CustomerFactory()
-    services.record_payment(user=cashier, customer_id=customer.pk, amount=D("1.00"), method="cash")
+    services.record_payment(
+        user=cashier, customer_id=customer.pk, amount=D("1.00"), method="cash", keep_excess_as_credit=True
+    )
 
     result = as_manager(DELETE, {"input": {"customerId": str(customer.pk)}}).payload("deleteCustomer")
 
@@ -125,7 +127,15 @@ def test_record_payment_returns_new_balance(as_cashier, cashier):
     )
 
     result = as_cashier(
-        PAY, {"input": {"customerId": str(customer.pk), "amount": "45.00", "method": "TRANSFER"}}
+        PAY,
+        {
+            "input": {
+                "customerId": str(customer.pk),
+                "amount": "45.00",
+                "method": "TRANSFER",
+                "keepExcessAsCredit": True,
+            }
+        },
     ).payload("recordPayment")
 
     assert result["newBalance"] == "-15.00"

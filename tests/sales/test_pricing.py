@@ -439,16 +439,26 @@ def test_settle_part_payment_without_customer_refused():
     assert exc.value.errors[0].params["reason"] == "unpaid_remainder"
 
 
-def test_settle_short_cash_with_customer_goes_on_account():
-    result = settle("100.00", [cash("80.00", "20.00")], customer=True)
+def test_settle_short_cash_with_customer_refused_as_payment_short():
+    with pytest.raises(DomainError) as exc:
+        settle("100.00", [cash("80.00", "20.00")], customer=True)
+
+    assert refusal(exc) == (SaleErrorCode.PAYMENT_SHORT, "payments")
+    assert exc.value.errors[0].params == {"total": "100.00", "short": "20.00"}
+
+
+def test_settle_short_cash_with_part_payment_goes_on_account():
+    result = settle("100.00", [cash("50.00", "50.00"), pay("part_payment", "30.00", "20.00")], customer=True)
 
     assert (result.amount_paid, result.amount_on_account) == (D("80.00"), D("20.00"))
+    assert_settles(result, D("100.00"))
 
 
-def test_settle_no_payments_puts_everything_on_account():
-    result = settle("12.34", [], customer=True)
+def test_settle_no_payments_refused_as_payment_short():
+    with pytest.raises(DomainError) as exc:
+        settle("12.34", [], customer=True)
 
-    assert (result.amount_paid, result.amount_on_account, result.payments) == (D("0.00"), D("12.34"), ())
+    assert refusal(exc) == (SaleErrorCode.PAYMENT_SHORT, "payments")
 
 
 def test_settle_credit_method_charges_its_amount():
@@ -699,9 +709,11 @@ def carts(draw):
         price = draw(cents)
         override = draw(st.none() | cents)
         qty = draw(quantities)
-        subtotal = ((price if override is None else override) * qty).quantize(
-            D("0.01"), rounding="ROUND_HALF_UP"
-        )
+        charged = price if override is None else override
+        subtotal = (charged * qty).quantize(D("0.01"), rounding="ROUND_HALF_UP")
+        if subtotal == 0 and charged > 0:  # refused as LINE_TOTAL_ZERO; tested on its own
+            qty = D("1.000")
+            subtotal = charged
         ratio = draw(st.integers(min_value=0, max_value=100))
         lines_.append(
             PricedLineInput(
@@ -744,6 +756,9 @@ def test_price_sale_properties_hold_for_random_carts(data, keep):
             amount = min(amount, room)
             room -= amount
         payments.append(TenderInput(method, amount))
+    if sum((p.amount for p in payments), D("0")) < cart.total:
+        # A shortfall goes on account only when the client chose it (PAYMENT_SHORT otherwise).
+        payments.append(TenderInput("part_payment", D("0.00")))
 
     result = price_sale(
         lines_,
@@ -776,3 +791,93 @@ def test_price_sale_properties_hold_for_random_carts(data, keep):
     assert min(result.amount_on_account, result.credit_created) >= 0
     assert all(D("0") <= p.applied <= p.amount for p in result.payments)
     assert_settles(result, result.total)
+
+
+# --- explicit money rules (sales.tender) ---------------------------------------------------------
+
+
+def settle_blocked(total: str, payments, *, keep=False, store_credit="0"):
+    return settle_payments(
+        D(total),
+        payments,
+        keep_change_as_credit=keep,
+        has_customer=True,
+        customer_store_credit_available=D(store_credit),
+        customer_blocked=True,
+    )
+
+
+def test_settle_blocked_customer_paying_now_gets_change():
+    result = settle_blocked("18.00", [cash("20.00")])
+
+    assert (result.change, result.amount_on_account, result.credit_created) == (D("2.00"), D("0"), D("0"))
+
+
+@pytest.mark.parametrize(
+    ("payments", "keep", "field"),
+    [
+        ([pay("credit", "18.00")], False, "payments.0.method"),
+        ([pay("store_credit", "18.00")], False, "payments.0.method"),
+        ([cash("8.00"), pay("part_payment", "5.00")], False, "payments.1.method"),
+        ([pay("transfer", "20.00")], False, "payments"),
+        ([cash("20.00")], True, "keepChangeAsCredit"),
+    ],
+    ids=["credit", "store_credit", "remainder_on_account", "non_cash_overpayment", "keep_change"],
+)
+def test_settle_blocked_customer_account_untouched(payments, keep, field):
+    with pytest.raises(DomainError) as exc:
+        settle_blocked("18.00", payments, keep=keep, store_credit="50.00")
+
+    assert refusal(exc) == (SaleErrorCode.CUSTOMER_BLOCKED, field)
+
+
+def test_settle_payment_caps_report_every_payment_over_the_cap():
+    with pytest.raises(DomainError) as exc:
+        settle_payments(
+            D("30.00"),
+            [pay("card", "10.01"), cash("5.00"), pay("transfer", "15.00")],
+            has_customer=False,
+            max_payment_amount=D("10.00"),
+        )
+
+    assert [(e.code, e.field) for e in exc.value.errors] == [
+        (SaleErrorCode.PAYMENT_TOO_LARGE, "payments.0.amount"),
+        (SaleErrorCode.PAYMENT_TOO_LARGE, "payments.2.amount"),
+    ]
+
+
+def test_settle_change_cap_is_inclusive():
+    ok = settle_payments(D("5.00"), [cash("15.00")], has_customer=False, max_change_amount=D("10.00"))
+    with pytest.raises(DomainError) as exc:
+        settle_payments(D("5.00"), [cash("15.01")], has_customer=False, max_change_amount=D("10.00"))
+
+    assert ok.change == D("10.00")
+    assert refusal(exc) == (SaleErrorCode.CHANGE_TOO_LARGE, "payments")
+    assert exc.value.errors[0].params == {"total": "5.00", "excess": "10.01", "max": "10.00"}
+
+
+def test_settle_short_without_customer_and_with_part_payment_needs_a_customer():
+    with pytest.raises(DomainError) as exc:
+        settle("10.00", [pay("part_payment", "4.00")])
+
+    assert refusal(exc) == (SaleErrorCode.CUSTOMER_REQUIRED, "customerId")
+
+
+def test_price_cart_line_rounding_to_zero_refused_on_its_quantity():
+    lines = [
+        PricedLineInput(product_id=1, quantity=D("1"), catalogue_unit_price=D("2.00"), tax_rate=NO_TAX),
+        PricedLineInput(product_id=2, quantity=D("0.002"), catalogue_unit_price=D("2.00"), tax_rate=NO_TAX),
+    ]
+
+    with pytest.raises(DomainError) as exc:
+        price_cart(lines, prices_include_tax=True, max_items=200)
+
+    assert refusal(exc) == (SaleErrorCode.LINE_TOTAL_ZERO, "items.1.quantity")
+
+
+def test_price_cart_free_line_of_a_tiny_quantity_allowed():
+    line_ = PricedLineInput(
+        product_id=1, quantity=D("0.001"), catalogue_unit_price=D("0.00"), tax_rate=NO_TAX
+    )
+
+    assert price_cart([line_], prices_include_tax=True, max_items=200).total == D("0.00")
