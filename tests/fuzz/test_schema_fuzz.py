@@ -33,14 +33,53 @@ SEED = int(os.environ.get("POS_FUZZ_SEED", "20261201"))
 SESSION_BREAKERS = {"deactivateUser", "setUserRole", "changePassword", "updateUser", "revokeToken"}
 
 HOSTILE_NUMBERS = [
-    "1e30", "1E2", "-1e-30", "1_0", "１０", "١٠", "+5", "--5", "5-", "0x10", "1.2.3", ".5", "5.",
-    "NaN", "Infinity", "-Infinity", "-0", "0.001", "0.005", "99999999999999999999.99",
-    "9999999999.99", "-9999999999.99", "1" * 400, " 10 ", "10\u00a0", "", " ", "\u0000", "1\u0000",
+    "1e30",
+    "1E2",
+    "-1e-30",
+    "1_0",
+    "１０",
+    "١٠",
+    "+5",
+    "--5",
+    "5-",
+    "0x10",
+    "1.2.3",
+    ".5",
+    "5.",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "-0",
+    "0.001",
+    "0.005",
+    "99999999999999999999.99",
+    "9999999999.99",
+    "-9999999999.99",
+    "1" * 400,
+    " 10 ",
+    "10\u00a0",
+    "",
+    " ",
+    "\u0000",
+    "1\u0000",
 ]
 HOSTILE_STRINGS = [
-    "\u0000", "a\u0000b", "\ud800", "x" * 5000, "=1+1", "'; DROP TABLE x; --", "\u202e", "🛒" * 300,
-    "POS:PRODUCT:", "POS:PRODUCT:" + "A" * 300, "S2026-000001", "R-S2026-000001-1", "0001-01-01",
-    "9999-12-31", "UHJvZHVjdFR5cGU6MQ==", "UHJvZHVjdFR5cGU6OTk5OTk5OTk5OTk5OTk5OTk5OTk5",
+    "\u0000",
+    "a\u0000b",
+    "\ud800",
+    "x" * 5000,
+    "=1+1",
+    "'; DROP TABLE x; --",
+    "\u202e",
+    "🛒" * 300,
+    "POS:PRODUCT:",
+    "POS:PRODUCT:" + "A" * 300,
+    "S2026-000001",
+    "R-S2026-000001-1",
+    "0001-01-01",
+    "9999-12-31",
+    "UHJvZHVjdFR5cGU6MQ==",
+    "UHJvZHVjdFR5cGU6OTk5OTk5OTk5OTk5OTk5OTk5OTk5",
 ]
 
 
@@ -50,7 +89,9 @@ def _as_string(values):
 
 def _number_like():
     return st.one_of(
-        st.decimals(min_value=-(10**13), max_value=10**13, places=3, allow_nan=False).map(str).map(nodes.String),
+        st.decimals(min_value=-(10**13), max_value=10**13, places=3, allow_nan=False)
+        .map(str)
+        .map(nodes.String),
         st.integers(min_value=-(2**63), max_value=2**63).map(nodes.Int),
         st.floats(allow_nan=False, allow_infinity=False).map(nodes.Float),
         st.booleans().map(nodes.Boolean),
@@ -70,7 +111,12 @@ def _date_like():
 
 def _datetime_like():
     return st.one_of(
-        st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC))
+        # Hypothesis takes naive bounds and attaches the time zone itself.
+        st.datetimes(
+            min_value=datetime(1, 1, 2),  # noqa: DTZ001
+            max_value=datetime(9999, 12, 30),  # noqa: DTZ001
+            timezones=st.just(UTC),
+        )
         .map(datetime.isoformat)
         .map(nodes.String),
         _date_like(),
@@ -158,4 +204,3 @@ def test_mutation_never_fails_internally(fuzz_server, field, role):
 @pytest.mark.parametrize("field", sorted(SESSION_BREAKERS))
 def test_session_mutation_never_fails_internally(fuzz_server, field, role):
     _fuzz(fuzz_server, "mutation", field, role)
-
