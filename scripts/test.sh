@@ -67,6 +67,12 @@ fi
 say "Test suite on PostgreSQL"
 DATABASE_URL="${PG_BASE}/${PG_DB}" python -m pytest -p no:cacheprovider --create-db "$@"
 
+say "Schema fuzzer: every root field, hostile arguments, each role, against gunicorn with DEBUG off"
+fuzz_db="${PG_DB}_fuzz"
+psql "${PG_BASE}/postgres" -qc "DROP DATABASE IF EXISTS ${fuzz_db} WITH (FORCE)" -qc "CREATE DATABASE ${fuzz_db}" 2>/dev/null
+POS_FUZZ=1 POS_FUZZ_DATABASE_URL="${PG_BASE}/${fuzz_db}" python -m pytest -p no:cacheprovider tests/fuzz
+psql "${PG_BASE}/postgres" -qc "DROP DATABASE IF EXISTS ${fuzz_db} WITH (FORCE)" 2>/dev/null || true
+
 say "Production server (gunicorn, as in docker-compose) answers /healthz on PostgreSQL"
 bash scripts/smoke_gunicorn.sh "${PG_BASE}/${PG_DB}_smoke"
 
