@@ -1,7 +1,7 @@
 import graphene
 from graphene import relay
 from graphene.types.generic import GenericScalar
-from graphene_django import DjangoConnectionField, DjangoObjectType
+from graphene_django import DjangoObjectType
 from graphql import GraphQLError
 from graphql_jwt.exceptions import JSONWebTokenError
 
@@ -9,7 +9,7 @@ from accounts import selectors, services, tokens
 from accounts.jwt import user_from_token
 from accounts.models import User
 from shared.errors import DomainError, ErrorCode
-from shared.graphql import BaseMutation, CountableConnection, resolve_id
+from shared.graphql import BaseMutation, CountableConnection, DjangoConnectionField, resolve_id
 from shared.permissions import PUBLIC, Forbidden, login_required, public, role_required
 from shared.roles import Role, has_role
 
@@ -144,6 +144,13 @@ class RevokeToken(graphene.Mutation):
         return RevokeToken(revoked=True)
 
 
+USER_MAX_LENGTHS = {
+    "firstName": "accounts.User.first_name",
+    "lastName": "accounts.User.last_name",
+    "email": "accounts.User.email",
+}
+
+
 class CreateUserInput(graphene.InputObjectType):
     username = graphene.String(required=True)
     password = graphene.String(required=True)
@@ -158,6 +165,7 @@ class CreateUser(BaseMutation):
 
     user = graphene.Field(UserType)
     required_role = Role.ADMIN
+    max_lengths = USER_MAX_LENGTHS | {"username": "accounts.User.username"}
 
     class Arguments:
         input = CreateUserInput(required=True)
@@ -187,6 +195,7 @@ class UpdateUser(BaseMutation):
 
     user = graphene.Field(UserType)
     required_role = Role.ADMIN
+    max_lengths = USER_MAX_LENGTHS
 
     class Arguments:
         input = UpdateUserInput(required=True)

@@ -8,6 +8,7 @@ import products.schema
 import reports.schema
 import returns.schema
 import sales.schema
+from shared.graphql import read_null_as_default
 
 QUERIES = (
     accounts.schema.Query,
@@ -35,3 +36,4 @@ class Mutation(*MUTATIONS, graphene.ObjectType):
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)
+read_null_as_default(schema.graphql_schema)

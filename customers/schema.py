@@ -1,11 +1,19 @@
 import graphene
 from graphene import relay
-from graphene_django import DjangoConnectionField, DjangoObjectType
+from graphene_django import DjangoObjectType
 
 from customers import selectors, services
 from customers.models import Customer, CustomerLedgerEntry, CustomerPayment
+from shared.dates import check_date_range
 from shared.errors import DomainError, ErrorCode
-from shared.graphql import BaseMutation, CountableConnection, Money, query_error, resolve_id
+from shared.graphql import (
+    BaseMutation,
+    CountableConnection,
+    DjangoConnectionField,
+    Money,
+    query_error,
+    resolve_id,
+)
 from shared.money import ZERO
 from shared.permissions import login_required
 from shared.roles import Role
@@ -122,6 +130,9 @@ def _customer_pk(value, field: str = "customerId") -> int:
     return resolve_id(value, "Customer", field=field)
 
 
+CUSTOMER_MAX_LENGTHS = {f: f"customers.Customer.{f}" for f in ("name", "phone", "email")}
+
+
 class CreateCustomerInput(graphene.InputObjectType):
     name = graphene.String(required=True)
     phone = graphene.String()
@@ -137,6 +148,7 @@ class CreateCustomer(BaseMutation):
 
     customer = graphene.Field(CustomerType)
     required_role = Role.CASHIER
+    max_lengths = CUSTOMER_MAX_LENGTHS
     error_field_map = {"customer_type": "type"}
 
     class Arguments:
@@ -179,6 +191,7 @@ class UpdateCustomer(BaseMutation):
 
     customer = graphene.Field(CustomerType)
     required_role = Role.CASHIER
+    max_lengths = CUSTOMER_MAX_LENGTHS
     error_field_map = {"customer_type": "type"}
 
     class Arguments:
@@ -253,6 +266,10 @@ class RecordPayment(BaseMutation):
     customer = graphene.Field(CustomerType)
     new_balance = Money(description="The customer's balance after the payment.")
     required_role = Role.CASHIER
+    max_lengths = {
+        "reference": "customers.CustomerPayment.reference",
+        "note": "customers.CustomerPayment.note",
+    }
 
     class Arguments:
         input = RecordPaymentInput(required=True)
@@ -290,6 +307,7 @@ class AdjustCustomerBalance(BaseMutation):
     entry = graphene.Field(CustomerLedgerEntryType)
     customer = graphene.Field(CustomerType)
     required_role = Role.MANAGER
+    max_lengths = {"reason": "customers.CustomerLedgerEntry.note"}
 
     class Arguments:
         input = AdjustCustomerBalanceInput(required=True)
@@ -372,6 +390,10 @@ class Query(graphene.ObjectType):
     def resolve_customer_statement(root, info, customer_id, date_from, date_to):
         if date_to < date_from:
             raise query_error(DomainError(ErrorCode.INVALID, "dateTo is before dateFrom.", field="dateTo"))
+        try:
+            check_date_range(date_from, date_to)
+        except DomainError as exc:
+            raise query_error(exc) from None
         try:
             customer = selectors.get_customer(customer_id=_customer_pk(customer_id))
         except DomainError:

@@ -12,7 +12,7 @@ from django.db.models import F, ProtectedError
 
 from customers.error_codes import CustomerErrorCode
 from customers.models import Customer, CustomerLedgerEntry, CustomerPayment
-from shared.errors import DomainError, ErrorCode
+from shared.errors import DomainError, ErrorCode, check_length
 from shared.money import ZERO, format_money, parse_money
 from shared.roles import Role, has_role
 
@@ -57,7 +57,7 @@ def _post(
         reference_type=reference_type,
         reference_id=reference_id,
         reference=reference[:64],
-        note=note[:500],
+        note=check_length(note, limit=500, field="note"),
     )
 
 
@@ -191,8 +191,8 @@ def record_payment(
         customer=customer,
         amount=amount,
         method=method,
-        reference=reference[:100],
-        note=note[:500],
+        reference=check_length(reference, limit=100, field="reference"),
+        note=check_length(note, limit=500, field="note"),
         user=user,
         ledger_entry=entry,
     )

@@ -1,13 +1,21 @@
 import graphene
 from graphene import relay
-from graphene_django import DjangoConnectionField, DjangoObjectType
+from graphene_django import DjangoObjectType
 
 from returns import selectors, services
 from returns.exchange import create_exchange
 from returns.models import Return, ReturnItem
 from sales import selectors as sale_selectors
 from shared.errors import DomainError, ErrorCode
-from shared.graphql import BaseMutation, CountableConnection, Money, Quantity, decode_id, resolve_id
+from shared.graphql import (
+    BaseMutation,
+    CountableConnection,
+    DjangoConnectionField,
+    Money,
+    Quantity,
+    decode_id,
+    resolve_id,
+)
 from shared.permissions import login_required
 from shared.roles import Role
 
@@ -106,6 +114,7 @@ class CreateReturn(BaseMutation):
 
     return_ = graphene.Field(ReturnType, name="return")
     required_role = Role.CASHIER
+    max_lengths = {"note": "returns.Return.note", "items.reason": "returns.ReturnItem.reason"}
 
     class Arguments:
         input = CreateReturnInput(required=True)
@@ -148,6 +157,7 @@ class ApproveReturn(BaseMutation):
 
     return_ = graphene.Field(ReturnType, name="return")
     required_role = Role.MANAGER
+    max_lengths = {"note": "returns.Return.decision_note"}
 
     class Arguments:
         input = ApproveReturnInput(required=True)
@@ -168,6 +178,7 @@ class RejectReturn(BaseMutation):
 
     return_ = graphene.Field(ReturnType, name="return")
     required_role = Role.MANAGER
+    max_lengths = {"reason": "returns.Return.decision_note"}
 
     class Arguments:
         input = RejectReturnInput(required=True)
@@ -210,6 +221,11 @@ class CreateExchange(BaseMutation):
     sale = graphene.Field("sales.schema.SaleType_", description="The replacement sale.")
     refunded = Money(description="The difference paid back to the customer (0.00 when they paid more).")
     required_role = Role.MANAGER
+    max_lengths = {
+        "note": "returns.Return.note",
+        "returnItems.reason": "returns.ReturnItem.reason",
+        "payments.reference": "sales.Payment.reference",
+    }
 
     class Arguments:
         input = CreateExchangeInput(required=True)

@@ -1,6 +1,6 @@
 import graphene
 from graphene import relay
-from graphene_django import DjangoConnectionField, DjangoObjectType
+from graphene_django import DjangoObjectType
 
 from sales import selectors, services
 from sales.choices import PaymentMethod, SaleStatus, SaleType
@@ -10,6 +10,7 @@ from shared.errors import DomainError, ErrorCode
 from shared.graphql import (
     BaseMutation,
     CountableConnection,
+    DjangoConnectionField,
     ErrorType,
     Money,
     Quantity,
@@ -207,6 +208,11 @@ class CreateSale(BaseMutation):
         description="True when this is the saved result of an earlier request with the same idempotencyKey."
     )
     required_role = Role.CASHIER
+    max_lengths = {
+        "note": "sales.Sale.note",
+        "idempotencyKey": "sales.Sale.idempotency_key",
+        "payments.reference": "sales.Payment.reference",
+    }
 
     class Arguments:
         input = SaleInput(required=True)
@@ -233,6 +239,7 @@ class VoidSale(BaseMutation):
 
     sale = graphene.Field(SaleType_)
     required_role = Role.MANAGER
+    max_lengths = {"reason": "sales.Sale.void_reason"}
 
     class Arguments:
         input = VoidSaleInput(required=True)

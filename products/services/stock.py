@@ -19,7 +19,7 @@ from django.db.models import Case, F, Value, When
 from products import selectors
 from products.error_codes import ProductErrorCode as Code
 from products.models import Batch, Location, Product, StockLevel, StockMovement
-from shared.errors import DomainError, ErrorCode, ErrorDetail
+from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
 from shared.money import format_quantity, parse_quantity, to_decimal
 from shared.roles import Role, has_role
 
@@ -209,7 +209,7 @@ def _validate_receipt(receipt: Receipt, default_location: Location | None, today
     product = receipt.product
     if not product.is_active:
         raise DomainError(Code.PRODUCT_ARCHIVED, f"{product.name} is archived.", field="productId")
-    batch_number = (receipt.batch_number or "").strip() or None
+    batch_number = check_length((receipt.batch_number or "").strip(), limit=64, field="batchNumber") or None
     if product.track_batches:
         if not batch_number:
             raise DomainError(
@@ -228,7 +228,7 @@ def _validate_receipt(receipt: Receipt, default_location: Location | None, today
         unit_cost=cost,
         batch_number=batch_number,
         expiry_date=receipt.expiry_date,
-        note=(receipt.note or "")[:255],
+        note=check_length(receipt.note or "", limit=255, field="note"),
     )
 
 
@@ -611,7 +611,7 @@ def write_off_stock(
         balance_after=level.quantity if level else Decimal("0.000"),
         unit_cost=cost,
         user=_user(user),
-        reason=reason.strip()[:255],
+        reason=check_length(reason.strip(), limit=255, field="reason"),
         reference_type=reference_type,
         reference_id=reference_id,
         reference=reference[:100],
@@ -684,7 +684,7 @@ def adjust_stock(
         balance_after=level.quantity,
         unit_cost=batch.unit_cost if batch is not None else product.cost_price,
         user=_user(user),
-        reason=reason.strip()[:255],
+        reason=check_length(reason.strip(), limit=255, field="reason"),
         reference_type="adjustment",
         reference=reference[:100],
     )
@@ -758,7 +758,12 @@ def transfer_stock(
         draws.append((None, qty))
 
     result = TransferResult()
-    common = {"product": product, "user": _user(user), "reason": note[:255], "reference_type": "transfer"}
+    common = {
+        "product": product,
+        "user": _user(user),
+        "reason": check_length(note, limit=255, field="note"),
+        "reference_type": "transfer",
+    }
     for source_batch, take in draws:
         target_batch = None
         if source_batch is not None:
