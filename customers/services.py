@@ -13,7 +13,7 @@ from django.db.models import F, ProtectedError
 from customers.error_codes import CustomerErrorCode
 from customers.models import Customer, CustomerLedgerEntry, CustomerPayment
 from shared.errors import DomainError, ErrorCode, check_length
-from shared.money import ZERO, format_money, parse_money
+from shared.money import MAX_MONEY, ZERO, format_money, out_of_range, parse_money
 from shared.roles import Role, has_role
 
 EntryType = CustomerLedgerEntry.EntryType
@@ -46,6 +46,8 @@ def _post(
 ) -> CustomerLedgerEntry:
     """Move a locked customer's balance by `amount` and record why, in the same transaction."""
     new_balance = customer.balance + amount
+    if abs(new_balance) > MAX_MONEY:  # the column's limit; many payments could pass it
+        raise out_of_range("A customer's balance", MAX_MONEY, field="amount")
     Customer.objects.filter(pk=customer.pk).update(balance=F("balance") + amount)
     customer.balance = new_balance
     return CustomerLedgerEntry.objects.create(

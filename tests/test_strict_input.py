@@ -290,3 +290,45 @@ def test_product_csv_unicode_digit_price_is_a_row_error(manager, shop):
 
     assert [(e.row, e.column) for e in report.errors] == [(2, "retail_price")]
     assert not Product.objects.filter(sku="NEW1").exists()
+
+
+# --- running totals stay inside their columns ----------------------------------------------------
+
+
+def test_record_payment_past_the_balance_column_is_out_of_range(manager, shop):
+    from customers import services as customer_services
+    from shared.money import MAX_MONEY
+
+    customer = shop["in_credit"]
+    Customer.objects.filter(pk=customer.pk).update(balance=-(MAX_MONEY - Decimal("0.50")))
+
+    with pytest.raises(DomainError) as refused:
+        customer_services.record_payment(
+            user=manager, customer_id=customer.pk, amount=Decimal("1.00"), method="cash"
+        )
+
+    assert (refused.value.code, refused.value.field) == ("OUT_OF_RANGE", "amount")
+    customer.refresh_from_db()
+    assert customer.balance == -(MAX_MONEY - Decimal("0.50"))
+
+
+def test_receive_stock_past_the_level_column_is_out_of_range(manager, shop):
+    from products.models import StockLevel
+    from products.services import stock
+    from shared.money import MAX_QUANTITY
+
+    level = StockLevel.objects.get(product=shop["soap"], location=shop["location"])
+    StockLevel.objects.filter(pk=level.pk).update(quantity=MAX_QUANTITY - Decimal("0.5"))
+
+    with pytest.raises(DomainError) as refused:
+        stock.receive_stock(
+            user=manager,
+            product=shop["soap"],
+            location=None,
+            quantity=Decimal("1"),
+            unit_cost=Decimal("1.00"),
+        )
+
+    assert (refused.value.code, refused.value.field) == ("OUT_OF_RANGE", "quantity")
+    level.refresh_from_db()
+    assert level.quantity == MAX_QUANTITY - Decimal("0.5")

@@ -20,11 +20,17 @@ from products import selectors
 from products.error_codes import ProductErrorCode as Code
 from products.models import Batch, Location, Product, StockLevel, StockMovement
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
-from shared.money import format_quantity, parse_quantity, to_decimal
+from shared.money import (
+    MAX_QUANTITY,
+    format_quantity,
+    input_max_amount,
+    out_of_range,
+    parse_quantity,
+    to_decimal,
+)
 from shared.roles import Role, has_role
 
 COST_STEP = Decimal("0.0001")
-MAX_COST = Decimal("9999999999.9999")
 MAX_LINES = 200
 MovementType = StockMovement.Type
 INBOUND_TYPES = {MovementType.RETURN, MovementType.VOID, MovementType.ADJUSTMENT, MovementType.TRANSFER_IN}
@@ -68,12 +74,12 @@ def parse_cost(value: object, *, field: str) -> Decimal:
         cost = to_decimal(value)
     except (InvalidOperation, ValueError):
         raise DomainError(ErrorCode.INVALID, 'Enter a cost such as "4.50".', field=field) from None
-    if cost != cost.quantize(COST_STEP):
-        raise DomainError(ErrorCode.INVALID, "Costs can have at most four decimal places.", field=field)
     if cost < 0:
         raise DomainError(ErrorCode.INVALID, "Cost cannot be negative.", field=field)
-    if cost > MAX_COST:
-        raise DomainError(ErrorCode.INVALID, "Cost is too large.", field=field)
+    if cost > input_max_amount():
+        raise out_of_range("A cost", input_max_amount(), field=field)
+    if cost != cost.quantize(COST_STEP):
+        raise DomainError(ErrorCode.INVALID, "Costs can have at most four decimal places.", field=field)
     return cost.quantize(COST_STEP)
 
 
@@ -110,6 +116,8 @@ def _lock_batches(**filters) -> list[Batch]:
 
 
 def _add_to_level(level: StockLevel, delta: Decimal) -> None:
+    if level.quantity + delta > MAX_QUANTITY:  # the column's limit; many receipts could pass it
+        raise out_of_range("The stock of a product at one location", MAX_QUANTITY, field="quantity")
     StockLevel.objects.filter(pk=level.pk).update(quantity=F("quantity") + delta)
     level.quantity += delta
 
@@ -323,6 +331,8 @@ def receive_stock_many(*, user, receipts: list[Receipt]) -> list[StockMovement]:
         on_hand[pid] += qty
         level = levels[(pid, r.location.pk)]
         level.quantity += qty
+        if level.quantity > MAX_QUANTITY:  # the column's limit; many receipts could pass it
+            raise out_of_range("The stock of a product at one location", MAX_QUANTITY, field="quantity")
         movements.append(
             StockMovement(
                 product=r.product,
