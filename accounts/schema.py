@@ -1,7 +1,7 @@
 import graphene
 from graphene import relay
 from graphene.types.generic import GenericScalar
-from graphene_django import DjangoObjectType
+from graphene_django import DjangoConnectionField, DjangoObjectType
 from graphql import GraphQLError
 from graphql_jwt.exceptions import JSONWebTokenError
 
@@ -9,7 +9,7 @@ from accounts import selectors, services, tokens
 from accounts.jwt import user_from_token
 from accounts.models import User
 from shared.errors import DomainError, ErrorCode
-from shared.graphql import BaseMutation, CountableConnection, DjangoConnectionField, resolve_id
+from shared.graphql import BaseMutation, CountableConnection, resolve_id
 from shared.permissions import PUBLIC, Forbidden, login_required, public, role_required
 from shared.roles import Role, has_role
 

@@ -8,7 +8,7 @@ import products.schema
 import reports.schema
 import returns.schema
 import sales.schema
-from shared.graphql import read_null_as_default
+from shared.graphql import harden_arguments
 
 QUERIES = (
     accounts.schema.Query,
@@ -36,4 +36,4 @@ class Mutation(*MUTATIONS, graphene.ObjectType):
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)
-read_null_as_default(schema.graphql_schema)
+harden_arguments(schema.graphql_schema)

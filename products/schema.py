@@ -8,7 +8,7 @@ import graphene
 from django.urls import reverse
 from graphene import relay
 from graphene.types.generic import GenericScalar
-from graphene_django import DjangoObjectType
+from graphene_django import DjangoConnectionField, DjangoObjectType
 
 from products import selectors, services
 from products.models import Batch, Category, Location, Product, StockLevel, StockMovement, Supplier
@@ -16,7 +16,6 @@ from shared.errors import DomainError, ErrorCode
 from shared.graphql import (
     BaseMutation,
     CountableConnection,
-    DjangoConnectionField,
     Money,
     Quantity,
     Rate,

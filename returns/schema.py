@@ -1,21 +1,13 @@
 import graphene
 from graphene import relay
-from graphene_django import DjangoObjectType
+from graphene_django import DjangoConnectionField, DjangoObjectType
 
 from returns import selectors, services
 from returns.exchange import create_exchange
 from returns.models import Return, ReturnItem
 from sales import selectors as sale_selectors
 from shared.errors import DomainError, ErrorCode
-from shared.graphql import (
-    BaseMutation,
-    CountableConnection,
-    DjangoConnectionField,
-    Money,
-    Quantity,
-    decode_id,
-    resolve_id,
-)
+from shared.graphql import BaseMutation, CountableConnection, Money, Quantity, decode_id, resolve_id
 from shared.permissions import login_required
 from shared.roles import Role
 

@@ -1,6 +1,6 @@
 import graphene
 from graphene import relay
-from graphene_django import DjangoObjectType
+from graphene_django import DjangoConnectionField, DjangoObjectType
 
 from sales import selectors, services
 from sales.choices import PaymentMethod, SaleStatus, SaleType
@@ -10,7 +10,6 @@ from shared.errors import DomainError, ErrorCode
 from shared.graphql import (
     BaseMutation,
     CountableConnection,
-    DjangoConnectionField,
     ErrorType,
     Money,
     Quantity,

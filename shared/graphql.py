@@ -8,11 +8,11 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 import graphene
-import graphene_django
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from graphene.utils.str_converters import to_camel_case
+from graphene_django.settings import graphene_settings
 from graphql import (
     GraphQLError,
     GraphQLInputObjectType,
@@ -338,58 +338,46 @@ def check_page_arguments(args: dict, max_limit: int | None) -> None:
     _check_cursor(args, "before")
 
 
-class DjangoConnectionField(graphene_django.DjangoConnectionField):
-    """graphene-django's connection field with coded refusals instead of internal errors.
+def harden_arguments(schema: GraphQLSchema) -> None:
+    """Apply the argument rules every operation shares, once, to the built schema.
 
-    Page arguments are checked up front (`check_page_arguments`); a DomainError raised while
-    resolving the list (a bad filter id, a date out of range) becomes a coded top-level error.
+    - An explicit `null` for an argument or input field that has a default means that default
+      (`keepChangeAsCredit: null` is `false`, `limit: null` is 10), unless its description says
+      what null means ("null: all", as `products(isActive:)` does).
+    - Every list with `first`/`last` (declared, or generated for a relation) checks its page
+      arguments (`check_page_arguments`) before any query.
+    - `dateFrom`/`dateTo` and `withinDays` are checked against the date limits (shared.dates).
+    - A DomainError raised while resolving such a field becomes a coded top-level error.
+
+    Only fields with such arguments are wrapped; the others keep their resolver untouched.
     """
-
-    @classmethod
-    def connection_resolver(
-        cls,
-        resolver,
-        connection,
-        default_manager,
-        queryset_resolver,
-        max_limit,
-        enforce_first_or_last,
-        root,
-        info,
-        **args,
-    ):
-        check_page_arguments(args, max_limit)
-        try:
-            check_date_range(args.get("date_from"), args.get("date_to"))
-            check_days(args.get("within_days"), field="withinDays")
-            return super().connection_resolver(
-                resolver,
-                connection,
-                default_manager,
-                queryset_resolver,
-                max_limit,
-                enforce_first_or_last,
-                root,
-                info,
-                **args,
-            )
-        except DomainError as exc:
-            raise query_error(exc) from None
-
-
-def read_null_as_default(schema: GraphQLSchema) -> None:
-    """Make an explicit `null` for an argument or input field that has a default mean that default.
-
-    One rule for every operation (`keepChangeAsCredit: null` is `false`, `limit: null` is 10), so a
-    resolver never meets a None it did not expect. An argument whose description documents what
-    null means ("null: all") keeps its null. Only fields with such arguments are wrapped.
-    """
+    max_limit = graphene_settings.RELAY_CONNECTION_MAX_LIMIT
     for type_ in schema.type_map.values():
         if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
             continue
         for field in type_.fields.values():
-            if field.resolve is not None and any(_has_defaults(arg, set()) for arg in field.args.values()):
-                field.resolve = _defaults_filled(field.resolve, field.args)
+            names = {arg.out_name or name for name, arg in field.args.items()}
+            paged = "first" in names
+            dated = bool(names & {"date_from", "date_to", "within_days"})
+            defaulted = any(_has_defaults(arg, set()) for arg in field.args.values())
+            if field.resolve is not None and (paged or dated or defaulted):
+                field.resolve = _hardened(field.resolve, field.args, max_limit, paged=paged)
+
+
+def _hardened(resolve, arg_defs, max_limit: int, *, paged: bool):
+    def resolve_hardened(root, info, **args):
+        _fill_defaults(args, arg_defs)
+        if paged:
+            check_page_arguments(args, max_limit)
+        try:
+            check_date_range(args.get("date_from"), args.get("date_to"))
+            check_days(args.get("within_days"), field="withinDays")
+            return resolve(root, info, **args)
+        except DomainError as exc:
+            raise query_error(exc) from None
+
+    resolve_hardened.hardened = True
+    return resolve_hardened
 
 
 def _null_keeps_meaning(description: str | None) -> bool:
@@ -424,20 +412,16 @@ def _fill_input(value: Any, type_) -> Any:
     return value
 
 
-def _defaults_filled(resolve, arg_defs):
-    def resolve_with_defaults(root, info, **args):
-        for name, arg in arg_defs.items():
-            key = arg.out_name or name
-            if key not in args:
-                continue
-            if args[key] is None and arg.default_value is not Undefined:
-                if not _null_keeps_meaning(arg.description):
-                    args[key] = arg.default_value
-            else:
-                args[key] = _fill_input(args[key], arg.type)
-        return resolve(root, info, **args)
-
-    return resolve_with_defaults
+def _fill_defaults(args: dict[str, Any], arg_defs) -> None:
+    for name, arg in arg_defs.items():
+        key = arg.out_name or name
+        if key not in args:
+            continue
+        if args[key] is None and arg.default_value is not Undefined:
+            if not _null_keeps_meaning(arg.description):
+                args[key] = arg.default_value
+        else:
+            args[key] = _fill_input(args[key], arg.type)
 
 
 def query_error(exc: DomainError) -> GraphQLError:

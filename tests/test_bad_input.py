@@ -42,6 +42,7 @@ STATS = "query($from: Date!, $to: Date!) { salesStats(dateFrom: $from, dateTo: $
 REVENUE = "query($g: Granularity!, $from: Date!, $to: Date!) { revenueByPeriod(granularity: $g, dateFrom: $from, dateTo: $to) { start } }"  # noqa: E501
 TOP = 'query($limit: Int) { topProducts(limit: $limit, dateFrom: "2026-01-01", dateTo: "2026-01-31") { revenue } }'
 STATEMENT = "query($c: ID!, $from: Date!, $to: Date!) { customerStatement(customerId: $c, dateFrom: $from, dateTo: $to) { closingBalance } }"  # noqa: E501
+CUSTOMER_SALES = "query($c: ID!) { customer(id: $c) { sales(first: 101) { totalCount } } }"
 EXPIRING = "query($days: Int) { expiringBatches(withinDays: $days) { totalCount } }"
 
 SOAP = "{soap}"  # replaced by the soap product's id
@@ -267,6 +268,7 @@ CASES = [
     ("page_negative", PRODUCTS, {"first": -1}, "top", "INVALID", "first"),
     ("offset_negative", PRODUCTS, {"offset": -5}, "top", "INVALID", "offset"),
     ("cursor_garbage", PRODUCTS, {"after": "zzz"}, "top", "INVALID", "after"),
+    ("nested_page_over_max", CUSTOMER_SALES, {"c": CUSTOMER_ID}, "top", "OUT_OF_RANGE", "first"),
     ("report_limit_over_max", TOP, {"limit": 1000}, "top", "OUT_OF_RANGE", "limit"),
     ("report_limit_negative", TOP, {"limit": -1}, "top", "OUT_OF_RANGE", "limit"),
     # 6. booleans are not numbers, numbers not booleans, enums closed
