@@ -93,6 +93,10 @@ class Quantity(graphene.Scalar):
         raise _number_error("Quantity", '2 or "1.5"')
 
 
+# DecimalField(6, 4) holds 99.9999; the services narrow it to what each rate means (a tax rate is 0..1).
+RATE_INPUT_LIMIT = Decimal("99.9999")
+
+
 class Rate(graphene.Scalar):
     """The `Decimal` scalar type represents a python Decimal."""
 
@@ -116,10 +120,6 @@ class Rate(graphene.Scalar):
         if isinstance(node, StringValueNode | IntValueNode):
             return _decimal_from_input(node.value, "A rate", '"0.075"', RATE_INPUT_LIMIT)
         raise _number_error("A rate", '"0.075"')
-
-
-# DecimalField(6, 4) holds 99.9999; the services narrow it to what each rate means (a tax rate is 0..1).
-RATE_INPUT_LIMIT = Decimal("99.9999")
 
 
 class ErrorType(graphene.ObjectType):
@@ -406,10 +406,16 @@ def _fill_input(value: Any, type_) -> Any:
             continue
         if value[key] is None and field.default_value is not Undefined:
             if not _null_keeps_meaning(field.description):
-                value[key] = field.default_value
+                _set(value, key, field.default_value)
         else:
-            value[key] = _fill_input(value[key], field.type)
+            _set(value, key, _fill_input(value[key], field.type))
     return value
+
+
+def _set(container: dict, key: str, value: Any) -> None:
+    container[key] = value
+    if type(container) is not dict:  # graphene's input containers also expose fields as attributes
+        setattr(container, key, value)
 
 
 def _fill_defaults(args: dict[str, Any], arg_defs) -> None:

@@ -245,6 +245,18 @@ def test_create_sale_null_for_defaulted_fields_uses_the_defaults(gql, cashier, s
     assert (sale.sale_type, sale.total) == ("retail", Decimal("10.00"))
 
 
+def test_create_user_null_role_means_the_default_cashier(gql, admin_user):
+    from accounts.models import User
+
+    query = f"mutation($input: CreateUserInput!) {{ createUser(input: $input) {{ {RESULT} }} }}"
+    variables = {"input": {"username": "newbie", "password": "a-long-enough-passphrase-42", "role": None}}
+
+    payload = gql(admin_user)(query, variables).payload("createUser")
+
+    assert payload["success"] is True, payload
+    assert User.objects.get(username="newbie").role == "cashier"
+
+
 def test_top_products_null_limit_is_the_default_limit(gql, manager, shop):
     query = 'query($limit: Int) { topProducts(limit: $limit, dateFrom: "2026-01-01", dateTo: "2026-01-31") { revenue } }'  # noqa: E501
 
