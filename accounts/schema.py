@@ -144,6 +144,13 @@ class RevokeToken(graphene.Mutation):
         return RevokeToken(revoked=True)
 
 
+USER_MAX_LENGTHS = {
+    "firstName": "accounts.User.first_name",
+    "lastName": "accounts.User.last_name",
+    "email": "accounts.User.email",
+}
+
+
 class CreateUserInput(graphene.InputObjectType):
     username = graphene.String(required=True)
     password = graphene.String(required=True)
@@ -158,6 +165,7 @@ class CreateUser(BaseMutation):
 
     user = graphene.Field(UserType)
     required_role = Role.ADMIN
+    max_lengths = USER_MAX_LENGTHS | {"username": "accounts.User.username"}
 
     class Arguments:
         input = CreateUserInput(required=True)
@@ -187,6 +195,7 @@ class UpdateUser(BaseMutation):
 
     user = graphene.Field(UserType)
     required_role = Role.ADMIN
+    max_lengths = USER_MAX_LENGTHS
 
     class Arguments:
         input = UpdateUserInput(required=True)

@@ -8,6 +8,7 @@ import products.schema
 import reports.schema
 import returns.schema
 import sales.schema
+from shared.graphql import harden_arguments
 
 QUERIES = (
     accounts.schema.Query,
@@ -35,3 +36,4 @@ class Mutation(*MUTATIONS, graphene.ObjectType):
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)
+harden_arguments(schema.graphql_schema)

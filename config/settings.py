@@ -173,6 +173,18 @@ GRAPHQL_MAX_QUERY_BYTES = int(os.environ.get("GRAPHQL_MAX_QUERY_BYTES", "20000")
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
 GRAPHIQL = DEBUG
 
+# --- Input limits (docs/SECURITY.md, "Limits") ----------------------------------------------
+# Largest single amount / quantity any input may carry. The columns hold 9,999,999,999.99 and
+# 999,999,999.999: these leave 100x / 1000x headroom for the totals and stock levels they feed.
+INPUT_MAX_AMOUNT = os.environ.get("INPUT_MAX_AMOUNT", "99999999.99")
+INPUT_MAX_QUANTITY = os.environ.get("INPUT_MAX_QUANTITY", "999999.999")
+# Longest free text (notes, reasons, addresses, descriptions) and any string input without a column.
+INPUT_MAX_TEXT_LENGTH = int(os.environ.get("INPUT_MAX_TEXT_LENGTH", "2000"))
+# Dates accepted in reports and filters; a day-by-day (or week, month) report has at most this many rows.
+INPUT_DATE_MIN = os.environ.get("INPUT_DATE_MIN", "2000-01-01")
+INPUT_DATE_MAX = os.environ.get("INPUT_DATE_MAX", "2099-12-31")
+REPORT_MAX_BUCKETS = int(os.environ.get("REPORT_MAX_BUCKETS", "400"))
+
 # --- CORS / security ----------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_HEADERS = ["authorization", "content-type", "x-request-id"]

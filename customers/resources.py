@@ -1,7 +1,5 @@
 """CSV import/export of customers (django-import-export), shared by the admin and the commands."""
 
-from decimal import InvalidOperation
-
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
@@ -10,6 +8,7 @@ from customers.adapters import profile_errors
 from customers.models import Customer
 from customers.phones import normalize_phone_or_none
 from shared.errors import DomainError
+from shared.money import parse_money
 
 COLUMN_OF_ATTRIBUTE = {"customer_type": "type"}
 
@@ -23,11 +22,15 @@ class _KeptWhenBlank(fields.Field):
 
 
 class _MoneyWidget(widgets.DecimalWidget):
+    """Reads amounts with the same strict parser as GraphQL (shared.money.parse_money)."""
+
     def clean(self, value, row=None, **kwargs):
+        if self.is_empty(value):
+            return None
         try:
-            return super().clean(value, row, **kwargs)
-        except InvalidOperation:  # not a ValueError: would become an error with a traceback
-            raise ValueError('Enter an amount such as "10.00".') from None
+            return parse_money(value, field="credit_limit")
+        except DomainError as exc:  # a ValueError becomes a row error without a traceback
+            raise ValueError(exc.message) from None
 
 
 def _by_column(errors: dict) -> dict:

@@ -124,6 +124,9 @@ def _customer_pk(value, field: str = "customerId") -> int:
     return resolve_id(value, "Customer", field=field)
 
 
+CUSTOMER_MAX_LENGTHS = {f: f"customers.Customer.{f}" for f in ("name", "phone", "email")}
+
+
 class CreateCustomerInput(graphene.InputObjectType):
     name = graphene.String(required=True)
     phone = graphene.String()
@@ -139,6 +142,7 @@ class CreateCustomer(BaseMutation):
 
     customer = graphene.Field(CustomerType)
     required_role = Role.CASHIER
+    max_lengths = CUSTOMER_MAX_LENGTHS
     error_field_map = {"customer_type": "type"}
 
     class Arguments:
@@ -181,6 +185,7 @@ class UpdateCustomer(BaseMutation):
 
     customer = graphene.Field(CustomerType)
     required_role = Role.CASHIER
+    max_lengths = CUSTOMER_MAX_LENGTHS
     error_field_map = {"customer_type": "type"}
 
     class Arguments:
@@ -262,6 +267,10 @@ class RecordPayment(BaseMutation):
     customer = graphene.Field(CustomerType)
     new_balance = Money(description="The customer's balance after the payment.")
     required_role = Role.CASHIER
+    max_lengths = {
+        "reference": "customers.CustomerPayment.reference",
+        "note": "customers.CustomerPayment.note",
+    }
 
     class Arguments:
         input = RecordPaymentInput(required=True)
@@ -300,6 +309,7 @@ class AdjustCustomerBalance(BaseMutation):
     entry = graphene.Field(CustomerLedgerEntryType)
     customer = graphene.Field(CustomerType)
     required_role = Role.MANAGER
+    max_lengths = {"reason": "customers.CustomerLedgerEntry.note"}
 
     class Arguments:
         input = AdjustCustomerBalanceInput(required=True)

@@ -14,8 +14,8 @@ from django.db.models import F, ProtectedError
 from customers.error_codes import CustomerErrorCode
 from customers.models import Customer, CustomerLedgerEntry, CustomerPayment
 from customers.phones import normalize_phone, normalize_phone_or_none
-from shared.errors import DomainError, ErrorCode
-from shared.money import ZERO, format_money, parse_money
+from shared.errors import DomainError, ErrorCode, check_length
+from shared.money import MAX_MONEY, ZERO, format_money, out_of_range, parse_money
 from shared.roles import Role, has_role
 
 EntryType = CustomerLedgerEntry.EntryType
@@ -48,6 +48,8 @@ def _post(
 ) -> CustomerLedgerEntry:
     """Move a locked customer's balance by `amount` and record why, in the same transaction."""
     new_balance = customer.balance + amount
+    if abs(new_balance) > MAX_MONEY:  # the column's limit; many payments could pass it
+        raise out_of_range("A customer's balance", MAX_MONEY, field="amount")
     Customer.objects.filter(pk=customer.pk).update(balance=F("balance") + amount)
     customer.balance = new_balance
     return CustomerLedgerEntry.objects.create(
@@ -59,7 +61,7 @@ def _post(
         reference_type=reference_type,
         reference_id=reference_id,
         reference=reference[:64],
-        note=note[:500],
+        note=check_length(note, limit=500, field="note"),
     )
 
 
@@ -218,8 +220,8 @@ def record_payment(
         customer=customer,
         amount=amount,
         method=method,
-        reference=reference[:100],
-        note=note[:500],
+        reference=check_length(reference, limit=100, field="reference"),
+        note=check_length(note, limit=500, field="note"),
         user=user,
         ledger_entry=entry,
     )

@@ -18,6 +18,7 @@ from shared.graphql import (
     CountableConnection,
     Money,
     Quantity,
+    Rate,
     resolve_id,
     resolve_optional_id,
     selected_fields,
@@ -173,7 +174,7 @@ class ProductType(DjangoObjectType):
     retail_price = Money(required=True, description="Price per unit for retail sales.")
     wholesale_price = Money(required=True, description="Price per unit for wholesale sales.")
     cost_price = Money(required=True, description="Moving weighted average cost per unit (to the cent).")
-    tax_rate = graphene.Decimal(required=True, description='Tax rate as a fraction, e.g. "0.0750".')
+    tax_rate = Rate(required=True, description='Tax rate as a fraction, e.g. "0.0750".')
     reorder_level = Quantity(required=True, description="At or below this total stock the product is low.")
     track_batches = graphene.Boolean(required=True, description="True for goods with lot numbers and expiry.")
     is_active = graphene.Boolean(required=True, description="False once archived.")
@@ -355,7 +356,7 @@ class ProductFields:
     supplier_id = graphene.ID(description="Supplier id.")
     unit = graphene.String(description="Unit of measure, e.g. pcs, kg.")
     wholesale_price = Money(description="Wholesale price per unit.")
-    tax_rate = graphene.Decimal(description='Tax rate as a fraction, e.g. "0.075".')
+    tax_rate = Rate(description='Tax rate as a fraction, e.g. "0.075".')
     reorder_level = Quantity(description="Low-stock threshold.")
     track_batches = graphene.Boolean(description="Track lot numbers and expiry dates.")
     attributes = GenericScalar(description="Free custom attributes (JSON object).")
@@ -377,6 +378,9 @@ def _product_values(data) -> dict:
     return values
 
 
+PRODUCT_MAX_LENGTHS = {f: f"products.Product.{f}" for f in ("sku", "barcode", "name", "unit")}
+
+
 class CreateProductInput(ProductFields, graphene.InputObjectType):
     sku = graphene.String(required=True, description="Unique stock-keeping unit.")
     name = graphene.String(required=True, description="Product name.")
@@ -389,6 +393,7 @@ class CreateProduct(BaseMutation):
 
     product = graphene.Field(ProductType, description="The new product.")
     required_role = Role.MANAGER
+    max_lengths = PRODUCT_MAX_LENGTHS
 
     class Arguments:
         input = CreateProductInput(required=True)
@@ -421,6 +426,7 @@ class UpdateProduct(BaseMutation):
 
     product = graphene.Field(ProductType, description="The updated product.")
     required_role = Role.MANAGER
+    max_lengths = PRODUCT_MAX_LENGTHS
 
     class Arguments:
         input = UpdateProductInput(required=True)
@@ -466,6 +472,7 @@ class CreateCategory(BaseMutation):
 
     category = graphene.Field(CategoryType, description="The new category.")
     required_role = Role.MANAGER
+    max_lengths = {"name": "products.Category.name"}
 
     class Arguments:
         input = CreateCategoryInput(required=True)
@@ -493,6 +500,9 @@ class CreateSupplier(BaseMutation):
 
     supplier = graphene.Field(SupplierType, description="The new supplier.")
     required_role = Role.MANAGER
+    max_lengths = {f: f"products.Supplier.{f}" for f in ("name", "phone", "email")} | {
+        "contactName": "products.Supplier.contact_name"
+    }
 
     class Arguments:
         input = CreateSupplierInput(required=True)
@@ -521,6 +531,7 @@ class CreateLocation(BaseMutation):
 
     location = graphene.Field(LocationType, description="The new location.")
     required_role = Role.MANAGER
+    max_lengths = {"name": "products.Location.name"}
 
     class Arguments:
         input = CreateLocationInput(required=True)
@@ -552,6 +563,7 @@ class ReceiveStock(BaseMutation):
     movement = graphene.Field(StockMovementType, description="The receipt's ledger row.")
     product = graphene.Field(ProductType, description="The product with its new stock.")
     required_role = Role.MANAGER
+    max_lengths = {"batchNumber": "products.Batch.batch_number", "note": "products.StockMovement.reason"}
 
     class Arguments:
         input = ReceiveStockInput(required=True)
@@ -586,6 +598,7 @@ class AdjustStock(BaseMutation):
     movement = graphene.Field(StockMovementType, description="The adjustment's ledger row.")
     product = graphene.Field(ProductType, description="The product with its new stock.")
     required_role = Role.MANAGER
+    max_lengths = {"reason": "products.StockMovement.reason"}
 
     class Arguments:
         input = AdjustStockInput(required=True)
@@ -621,6 +634,7 @@ class TransferStock(BaseMutation):
     )
     product = graphene.Field(ProductType, description="The product with its new stock.")
     required_role = Role.MANAGER
+    max_lengths = {"note": "products.StockMovement.reason"}
 
     class Arguments:
         input = TransferStockInput(required=True)

@@ -1,7 +1,11 @@
+from functools import wraps
+
 import graphene
 
 from reports import selectors
-from shared.graphql import Money, Quantity, decode_id
+from shared.dates import check_date_range, check_days
+from shared.errors import DomainError, ErrorCode
+from shared.graphql import Money, Quantity, decode_id, query_error
 from shared.permissions import role_required
 from shared.roles import Role
 
@@ -152,6 +156,35 @@ def _range_args(**extra):
     }
 
 
+REPORT_MAX_ROWS = 100  # the most rows `limit` may ask of topProducts and outstandingDebt
+
+
+def _check_arguments(date_from=None, date_to=None, granularity=None, limit=None, days=None, **_rest) -> None:
+    check_date_range(date_from, date_to, granularity=_value(granularity) if granularity else None)
+    check_days(days, field="days")
+    if limit is not None and not 1 <= limit <= REPORT_MAX_ROWS:
+        raise DomainError(
+            ErrorCode.OUT_OF_RANGE,
+            f"limit must be between 1 and {REPORT_MAX_ROWS}.",
+            field="limit",
+            params={"limit": REPORT_MAX_ROWS},
+        )
+
+
+def _checked(resolver):
+    """Refuse out-of-range dates, spans, limits and day counts with a coded error before any query."""
+
+    @wraps(resolver)
+    def resolve(root, info, **kwargs):
+        try:
+            _check_arguments(**kwargs)
+        except DomainError as exc:
+            raise query_error(exc) from None
+        return resolver(root, info, **kwargs)
+
+    return resolve
+
+
 def _location(location_id):
     return decode_id(location_id, "Location") if location_id else None
 
@@ -188,6 +221,7 @@ class Query(graphene.ObjectType):
     sales_by_category = graphene.List(graphene.NonNull(GroupTotalType), **_range_args())
 
     @role_required(Role.MANAGER)
+    @_checked
     def resolve_sales_stats(root, info, date_from, date_to, location_id=None):
         stats = selectors.sales_stats_summary(
             date_from=date_from, date_to=date_to, location_id=_location(location_id)
@@ -212,6 +246,7 @@ class Query(graphene.ObjectType):
         )
 
     @role_required(Role.MANAGER)
+    @_checked
     def resolve_revenue_by_period(root, info, date_from, date_to, granularity, location_id=None):
         buckets = selectors.revenue_by_period(
             granularity=_value(granularity),
@@ -222,6 +257,7 @@ class Query(graphene.ObjectType):
         return [BucketType(**b.__dict__) for b in buckets]
 
     @role_required(Role.MANAGER)
+    @_checked
     def resolve_profit_and_loss(root, info, date_from, date_to, location_id=None):
         pnl = selectors.profit_and_loss_summary(
             date_from=date_from, date_to=date_to, location_id=_location(location_id)
@@ -229,6 +265,7 @@ class Query(graphene.ObjectType):
         return ProfitAndLossType(**{**pnl.__dict__, "margin_percent": f"{pnl.margin_percent:.2f}"})
 
     @role_required(Role.MANAGER)
+    @_checked
     def resolve_top_products(
         root, info, date_from, date_to, by="REVENUE", order="BEST", limit=10, location_id=None
     ):
@@ -243,6 +280,7 @@ class Query(graphene.ObjectType):
         return [ProductPerformanceType(**r.__dict__) for r in rows]
 
     @role_required(Role.MANAGER)
+    @_checked
     def resolve_dead_stock(root, info, days=90, location_id=None):
         return [
             DeadStockType(**r.__dict__)
@@ -250,6 +288,7 @@ class Query(graphene.ObjectType):
         ]
 
     @role_required(Role.MANAGER)
+    @_checked
     def resolve_inventory_valuation(root, info, location_id=None):
         data = selectors.inventory_valuation(location_id=_location(location_id))
         return InventoryValuationType(
@@ -259,6 +298,7 @@ class Query(graphene.ObjectType):
         )
 
     @role_required(Role.MANAGER)
+    @_checked
     def resolve_outstanding_debt(root, info, limit=10):
         debt = selectors.outstanding_debt_summary(limit=limit)
         return OutstandingDebtType(
@@ -272,6 +312,7 @@ class Query(graphene.ObjectType):
         )
 
     @role_required(Role.MANAGER)
+    @_checked
     def resolve_sales_by_payment_method(root, info, date_from, date_to, location_id=None):
         rows = selectors.sales_by_payment_method(
             date_from=date_from, date_to=date_to, location_id=_location(location_id)
@@ -279,6 +320,7 @@ class Query(graphene.ObjectType):
         return [MethodTotalType(method=m.method, value=m.value, count=m.count) for m in rows]
 
     @role_required(Role.MANAGER)
+    @_checked
     def resolve_sales_by_cashier(root, info, date_from, date_to, location_id=None):
         rows = selectors.sales_by_cashier(
             date_from=date_from, date_to=date_to, location_id=_location(location_id)
@@ -286,6 +328,7 @@ class Query(graphene.ObjectType):
         return [GroupTotalType(**g.__dict__) for g in rows]
 
     @role_required(Role.MANAGER)
+    @_checked
     def resolve_sales_by_category(root, info, date_from, date_to, location_id=None):
         rows = selectors.sales_by_category(
             date_from=date_from, date_to=date_to, location_id=_location(location_id)

@@ -106,6 +106,7 @@ class CreateReturn(BaseMutation):
 
     return_ = graphene.Field(ReturnType, name="return")
     required_role = Role.CASHIER
+    max_lengths = {"note": "returns.Return.note", "items.reason": "returns.ReturnItem.reason"}
 
     class Arguments:
         input = CreateReturnInput(required=True)
@@ -148,6 +149,7 @@ class ApproveReturn(BaseMutation):
 
     return_ = graphene.Field(ReturnType, name="return")
     required_role = Role.MANAGER
+    max_lengths = {"note": "returns.Return.decision_note"}
 
     class Arguments:
         input = ApproveReturnInput(required=True)
@@ -168,6 +170,7 @@ class RejectReturn(BaseMutation):
 
     return_ = graphene.Field(ReturnType, name="return")
     required_role = Role.MANAGER
+    max_lengths = {"reason": "returns.Return.decision_note"}
 
     class Arguments:
         input = RejectReturnInput(required=True)
@@ -210,6 +213,11 @@ class CreateExchange(BaseMutation):
     sale = graphene.Field("sales.schema.SaleType_", description="The replacement sale.")
     refunded = Money(description="The difference paid back to the customer (0.00 when they paid more).")
     required_role = Role.MANAGER
+    max_lengths = {
+        "note": "returns.Return.note",
+        "returnItems.reason": "returns.ReturnItem.reason",
+        "payments.reference": "sales.Payment.reference",
+    }
 
     class Arguments:
         input = CreateExchangeInput(required=True)

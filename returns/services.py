@@ -24,7 +24,7 @@ from returns.error_codes import ReturnErrorCode
 from returns.models import Return, ReturnItem
 from sales.choices import SaleStatus
 from sales.models import Sale, SaleItem
-from shared.errors import DomainError, ErrorCode, ErrorDetail
+from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
 from shared.money import ZERO, parse_quantity, q
 
 REFERENCE_TYPE = "return"
@@ -157,7 +157,7 @@ def create_return(
         customer_id=sale.customer_id,
         refund_method=refund_method,
         refund_total=ZERO,
-        note=(note or "")[:500],
+        note=check_length(note or "", limit=500, field="note"),
         requested_by=user,
     )
     running = dict(claimed)
@@ -170,7 +170,7 @@ def create_return(
                 return_request=return_request,
                 sale_item=item,
                 quantity=quantity,
-                reason=(line.reason or "")[:255],
+                reason=check_length(line.reason or "", limit=255, field="items"),
                 restock=line.restock,
                 refund_amount=line_refund(item, already=already, quantity=quantity),
             )
@@ -264,7 +264,7 @@ def approve_return(*, user, return_id: int, note: str = "") -> Return:
     return_request.status = Return.Status.APPROVED
     return_request.decided_by = user
     return_request.decided_at = timezone.now()
-    return_request.decision_note = (note or "")[:500]
+    return_request.decision_note = check_length(note or "", limit=500, field="note")
     return_request.save()
     _update_sale_status(sale)
     return return_request
@@ -328,7 +328,7 @@ def reject_return(*, user, return_id: int, reason: str) -> Return:
     return_request.status = Return.Status.REJECTED
     return_request.decided_by = user
     return_request.decided_at = timezone.now()
-    return_request.decision_note = reason[:500]
+    return_request.decision_note = check_length(reason, limit=500, field="reason")
     return_request.save()
     return return_request
 

@@ -215,6 +215,11 @@ class CreateSale(BaseMutation):
         description="True when this is the saved result of an earlier request with the same idempotencyKey."
     )
     required_role = Role.CASHIER
+    max_lengths = {
+        "note": "sales.Sale.note",
+        "idempotencyKey": "sales.Sale.idempotency_key",
+        "payments.reference": "sales.Payment.reference",
+    }
 
     class Arguments:
         input = SaleInput(required=True)
@@ -241,6 +246,7 @@ class VoidSale(BaseMutation):
 
     sale = graphene.Field(SaleType_)
     required_role = Role.MANAGER
+    max_lengths = {"reason": "sales.Sale.void_reason"}
 
     class Arguments:
         input = VoidSaleInput(required=True)

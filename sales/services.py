@@ -19,7 +19,7 @@ from sales.choices import PaymentMethod, SaleStatus, SaleType
 from sales.error_codes import SaleErrorCode
 from sales.models import Payment, Sale, SaleItem, SaleItemBatch
 from sales.numbering import next_transaction_id, provisional_transaction_id
-from shared.errors import DomainError, ErrorCode, ErrorDetail
+from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
 from shared.money import ZERO, parse_money, parse_quantity
 from shared.prefetch import set_prefetched
 from shared.roles import Role, has_role
@@ -349,7 +349,7 @@ def create_sale(*, user, request: SaleRequest, allow_exchange_tender: bool = Fal
         amount_on_account=priced.amount_on_account,
         credit_applied=priced.credit_applied,
         credit_created=priced.credit_created,
-        note=(request.note or "")[:500],
+        note=check_length(request.note or "", limit=500, field="note"),
         idempotency_key=request.idempotency_key or None,
         request_fingerprint=fingerprint,
     )
@@ -525,7 +525,7 @@ def void_sale(*, user, sale_id: int, reason: str) -> Sale:
     sale.status = SaleStatus.VOIDED
     sale.voided_by = user
     sale.voided_at = timezone.now()
-    sale.void_reason = reason[:500]
+    sale.void_reason = check_length(reason, limit=500, field="reason")
     sale.save(update_fields=["status", "voided_by", "voided_at", "void_reason", "updated_at"])
     return sale
 

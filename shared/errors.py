@@ -16,6 +16,10 @@ class ErrorCode(StrEnum):
     PERMISSION_DENIED = "PERMISSION_DENIED"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     CONFLICT = "CONFLICT"
+    # A well-formed number outside the range its field allows (see docs/SECURITY.md, "Limits").
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    # A string longer than its field allows; the message states the limit.
+    MAX_LENGTH = "MAX_LENGTH"
 
 
 @dataclass
@@ -64,3 +68,15 @@ class DomainError(Exception):
 
 def not_found(what: str, field: str) -> DomainError:
     return DomainError(ErrorCode.NOT_FOUND, f"{what} not found.", field=field)
+
+
+def check_length(value: str, *, limit: int, field: str) -> str:
+    """Return `value` when it fits in `limit` characters; refuse it with MAX_LENGTH, never cut it."""
+    if len(value) > limit:
+        raise DomainError(
+            ErrorCode.MAX_LENGTH,
+            f"This text can be at most {limit} characters long.",
+            field=field,
+            params={"limit": limit},
+        )
+    return value

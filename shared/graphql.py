@@ -4,27 +4,57 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import graphene
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from graphql import GraphQLError
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
+from graphene.utils.str_converters import to_camel_case
+from graphene_django.settings import graphene_settings
+from graphql import (
+    GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    Undefined,
+    get_named_type,
+)
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, IntValueNode, StringValueNode
-from graphql_relay import from_global_id
+from graphql_relay import cursor_to_offset, from_global_id
 
+from shared.dates import check_date_range, check_days
 from shared.errors import DomainError, ErrorCode, ErrorDetail
-from shared.money import format_money, format_quantity, to_decimal
+from shared.money import format_money, format_quantity, input_max_amount, input_max_quantity, to_decimal
 from shared.permissions import PUBLIC, check_role
 from shared.roles import Role
 
 
-def _decimal_from_input(value: Any, kind: str, example: str) -> Decimal:
+def _number_error(kind: str, example: str, code: str = ErrorCode.INVALID) -> GraphQLError:
+    return GraphQLError(f"{kind} must be a plain number such as {example}.", extensions={"code": code})
+
+
+def _decimal_from_input(value: Any, kind: str, example: str, limit: Decimal) -> Decimal:
+    """The strict parser of shared.money, as a GraphQL input error (top-level, code INVALID/OUT_OF_RANGE).
+
+    Floats and booleans are refused: a JSON number such as 0.1 has already lost its exact value.
+    The field-specific rules (places, sign, zero, narrower ranges) are the services' parse_* calls.
+    """
     if isinstance(value, float):
-        raise GraphQLError(f"{kind} must be sent as a string such as {example}, never as a float.")
+        raise GraphQLError(
+            f"{kind} must be sent as a string such as {example}, never as a float.",
+            extensions={"code": ErrorCode.INVALID},
+        )
     try:
-        return to_decimal(value)
-    except (InvalidOperation, ValueError):
-        raise GraphQLError(f"{kind} must be a number such as {example}.") from None
+        number = to_decimal(value)
+    except InvalidOperation:
+        raise _number_error(kind, example) from None
+    if abs(number) > limit:
+        raise GraphQLError(
+            f"{kind} cannot be more than {limit:,f}.", extensions={"code": ErrorCode.OUT_OF_RANGE}
+        )
+    return number
 
 
 class Money(graphene.Scalar):
@@ -36,13 +66,13 @@ class Money(graphene.Scalar):
 
     @staticmethod
     def parse_value(value):
-        return _decimal_from_input(value, "Money", '"10.00"')
+        return _decimal_from_input(value, "Money", '"10.00"', input_max_amount())
 
     @staticmethod
     def parse_literal(node, _variables=None):
         if isinstance(node, StringValueNode | IntValueNode):
-            return _decimal_from_input(node.value, "Money", '"10.00"')
-        raise GraphQLError('Money must be sent as a string such as "10.00".')
+            return _decimal_from_input(node.value, "Money", '"10.00"', input_max_amount())
+        raise _number_error("Money", '"10.00"')
 
 
 class Quantity(graphene.Scalar):
@@ -54,13 +84,42 @@ class Quantity(graphene.Scalar):
 
     @staticmethod
     def parse_value(value):
-        return _decimal_from_input(value, "Quantity", '2 or "1.5"')
+        return _decimal_from_input(value, "Quantity", '2 or "1.5"', input_max_quantity())
 
     @staticmethod
     def parse_literal(node, _variables=None):
         if isinstance(node, StringValueNode | IntValueNode):
-            return _decimal_from_input(node.value, "Quantity", '2 or "1.5"')
-        raise GraphQLError('Quantity must be an integer or a string such as "1.5".')
+            return _decimal_from_input(node.value, "Quantity", '2 or "1.5"', input_max_quantity())
+        raise _number_error("Quantity", '2 or "1.5"')
+
+
+# DecimalField(6, 4) holds 99.9999; the services narrow it to what each rate means (a tax rate is 0..1).
+RATE_INPUT_LIMIT = Decimal("99.9999")
+
+
+class Rate(graphene.Scalar):
+    """The `Decimal` scalar type represents a python Decimal."""
+
+    # Named "Decimal" so that the published schema stays as it was; unlike graphene's Decimal it
+    # refuses booleans (`true` was stored as a 100 % rate), floats and exponents. Ranges (0..1 for
+    # a tax rate) are the services' parse_rate.
+
+    class Meta:
+        name = "Decimal"
+
+    @staticmethod
+    def serialize(value):
+        return str(Decimal(value))
+
+    @staticmethod
+    def parse_value(value):
+        return _decimal_from_input(value, "A rate", '"0.075"', RATE_INPUT_LIMIT)
+
+    @staticmethod
+    def parse_literal(node, _variables=None):
+        if isinstance(node, StringValueNode | IntValueNode):
+            return _decimal_from_input(node.value, "A rate", '"0.075"', RATE_INPUT_LIMIT)
+        raise _number_error("A rate", '"0.075"')
 
 
 class ErrorType(graphene.ObjectType):
@@ -131,6 +190,10 @@ class BaseMutation(graphene.Mutation):
     required_role: ClassVar[Role | str | None] = None
     # Maps model attribute names to GraphQL input names for ValidationError fields.
     error_field_map: ClassVar[dict[str, str]] = {}
+    # Longest accepted string per input path ("note", "payments.reference": list indices left out):
+    # an int, or "app_label.Model.field" to take the column's max_length. Any other string input is
+    # held to settings.INPUT_MAX_TEXT_LENGTH. Longer strings are refused with MAX_LENGTH, never cut.
+    max_lengths: ClassVar[dict[str, int | str]] = {}
 
     class Meta:
         abstract = True
@@ -145,6 +208,8 @@ class BaseMutation(graphene.Mutation):
     def mutate(cls, root, info, **data):
         if cls.required_role != PUBLIC:
             check_role(info.context, cls.required_role)
+        if too_long := input_length_errors(data, cls.max_lengths):
+            return cls.failure(too_long)
         try:
             result = cls.perform_mutation(root, info, **data) or {}
         except DomainError as exc:
@@ -167,6 +232,55 @@ class BaseMutation(graphene.Mutation):
         raise NotImplementedError
 
 
+def input_length_errors(data: dict[str, Any], limits: dict[str, int | str]) -> list[ErrorDetail]:
+    """A MAX_LENGTH error for every string in a mutation's arguments that is longer than allowed.
+
+    The single `input` argument's fields are named without the `input.` prefix (`items.2.reason`),
+    as every payload error is.
+    """
+    errors: list[ErrorDetail] = []
+
+    def visit(value: Any, field: str, key: str) -> None:
+        if isinstance(value, str):
+            limit = max_length_of(limits.get(key))
+            if len(value) > limit:
+                errors.append(
+                    ErrorDetail(
+                        code=ErrorCode.MAX_LENGTH,
+                        message=f"This text can be at most {limit} characters long.",
+                        field=field,
+                        params={"limit": limit},
+                    )
+                )
+        elif isinstance(value, dict):
+            for name, child in dict.items(value):  # an input field may be called `items`
+                camel = to_camel_case(name)
+                visit(child, f"{field}.{camel}" if field else camel, f"{key}.{camel}" if key else camel)
+        elif isinstance(value, list | tuple):
+            for index, child in enumerate(value):
+                visit(child, f"{field}.{index}", key)
+
+    for name, value in data.items():
+        visit(value, "", "") if name == "input" else visit(value, to_camel_case(name), to_camel_case(name))
+    return errors
+
+
+@lru_cache(maxsize=256)
+def _column_max_length(label: str) -> int:
+    app_label, model_name, field_name = label.split(".")
+    max_length = apps.get_model(app_label, model_name)._meta.get_field(field_name).max_length
+    if max_length is None:
+        raise ImproperlyConfigured(f"{label} has no max_length; declare a number instead.")
+    return max_length
+
+
+def max_length_of(declared: int | str | None) -> int:
+    """The limit a `max_lengths` entry stands for; undeclared strings get INPUT_MAX_TEXT_LENGTH."""
+    if declared is None:
+        return settings.INPUT_MAX_TEXT_LENGTH
+    return declared if isinstance(declared, int) else _column_max_length(declared)
+
+
 class CountableConnection(graphene.relay.Connection):
     """A Relay connection with `totalCount`; page size is capped by RELAY_CONNECTION_MAX_LIMIT."""
 
@@ -183,21 +297,173 @@ class CountableConnection(graphene.relay.Connection):
         return length if length is not None else len(root.iterable)
 
 
+def _page_error(message: str, argument: str, code: str = ErrorCode.INVALID, **params) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code, "field": argument, **params})
+
+
+def _check_cursor(args: dict, argument: str) -> None:
+    cursor = args.get(argument)
+    if cursor is None:
+        return
+    offset = cursor_to_offset(cursor) if isinstance(cursor, str) and len(cursor) <= 100 else None
+    if offset is None or offset < 0:
+        raise _page_error(f"`{argument}` is not a cursor this list gave out.", argument)
+
+
+def check_page_arguments(args: dict, max_limit: int | None) -> None:
+    """Refuse page arguments a list cannot honour, with a coded top-level error naming the argument.
+
+    `first`/`last` must be 0..max_limit (RELAY_CONNECTION_MAX_LIMIT), `offset` at least 0 and not
+    combined with `before`, and cursors must be ones a list handed out.
+    """
+    for argument in ("first", "last"):
+        size = args.get(argument)
+        if size is None:
+            continue
+        if size < 0:
+            raise _page_error(f"`{argument}` cannot be negative.", argument)
+        if max_limit is not None and size > max_limit:
+            raise _page_error(
+                f"`{argument}` can be at most {max_limit}: ask for the next page with `after`.",
+                argument,
+                ErrorCode.OUT_OF_RANGE,
+                limit=max_limit,
+            )
+    offset = args.get("offset")
+    if offset is not None and offset < 0:
+        raise _page_error("`offset` cannot be negative.", "offset")
+    if offset is not None and args.get("before") is not None:
+        raise _page_error("`offset` cannot be combined with `before`.", "offset")
+    _check_cursor(args, "after")
+    _check_cursor(args, "before")
+
+
+def harden_arguments(schema: GraphQLSchema) -> None:
+    """Apply the argument rules every operation shares, once, to the built schema.
+
+    - An explicit `null` for an argument or input field that has a default means that default
+      (`keepChangeAsCredit: null` is `false`, `limit: null` is 10), unless its description says
+      what null means ("null: all", as `products(isActive:)` does).
+    - Every list with `first`/`last` (declared, or generated for a relation) checks its page
+      arguments (`check_page_arguments`) before any query.
+    - `dateFrom`/`dateTo` and `withinDays` are checked against the date limits (shared.dates).
+    - A DomainError raised while resolving such a field becomes a coded top-level error.
+
+    Only fields with such arguments are wrapped; the others keep their resolver untouched.
+    """
+    max_limit = graphene_settings.RELAY_CONNECTION_MAX_LIMIT
+    for type_ in schema.type_map.values():
+        if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
+            continue
+        for field in type_.fields.values():
+            names = {arg.out_name or name for name, arg in field.args.items()}
+            paged = "first" in names
+            dated = bool(names & {"date_from", "date_to", "within_days"})
+            defaulted = any(_has_defaults(arg, set()) for arg in field.args.values())
+            if field.resolve is not None and (paged or dated or defaulted):
+                field.resolve = _hardened(field.resolve, field.args, max_limit, paged=paged)
+
+
+def _hardened(resolve, arg_defs, max_limit: int, *, paged: bool):
+    def resolve_hardened(root, info, **args):
+        _fill_defaults(args, arg_defs)
+        if paged:
+            check_page_arguments(args, max_limit)
+        try:
+            check_date_range(args.get("date_from"), args.get("date_to"))
+            check_days(args.get("within_days"), field="withinDays")
+            return resolve(root, info, **args)
+        except DomainError as exc:
+            raise query_error(exc) from None
+
+    resolve_hardened.hardened = True
+    return resolve_hardened
+
+
+def _null_keeps_meaning(description: str | None) -> bool:
+    return "null:" in (description or "")
+
+
+def _has_defaults(arg_or_field, seen: set) -> bool:
+    if arg_or_field.default_value is not Undefined and not _null_keeps_meaning(arg_or_field.description):
+        return True
+    named = get_named_type(arg_or_field.type)
+    if isinstance(named, GraphQLInputObjectType) and named.name not in seen:
+        seen.add(named.name)
+        return any(_has_defaults(f, seen) for f in named.fields.values())
+    return False
+
+
+def _fill_input(value: Any, type_) -> Any:
+    named = get_named_type(type_)
+    if not isinstance(named, GraphQLInputObjectType) or value is None:
+        return value
+    if isinstance(value, list):
+        return [_fill_input(item, named) for item in value]
+    for name, field in named.fields.items():
+        key = field.out_name or name
+        if key not in value:
+            continue
+        if value[key] is None and field.default_value is not Undefined:
+            if not _null_keeps_meaning(field.description):
+                _set(value, key, field.default_value)
+        else:
+            _set(value, key, _fill_input(value[key], field.type))
+    return value
+
+
+def _set(container: dict, key: str, value: Any) -> None:
+    container[key] = value
+    if type(container) is not dict:  # graphene's input containers also expose fields as attributes
+        setattr(container, key, value)
+
+
+def _fill_defaults(args: dict[str, Any], arg_defs) -> None:
+    for name, arg in arg_defs.items():
+        key = arg.out_name or name
+        if key not in args:
+            continue
+        if args[key] is None and arg.default_value is not Undefined:
+            if not _null_keeps_meaning(arg.description):
+                args[key] = arg.default_value
+        else:
+            args[key] = _fill_input(args[key], arg.type)
+
+
 def query_error(exc: DomainError) -> GraphQLError:
     """A DomainError raised from a query resolver (queries have no payload to carry it)."""
     return GraphQLError(exc.message, extensions={"code": exc.code, "field": exc.field})
 
 
+_RAW_ID = re.compile(r"[0-9]{1,19}", re.ASCII)
+_MAX_ID = 2**63 - 1  # bigint, the widest primary key column
+
+
+def _raw_pk(text: str) -> int | None:
+    if _RAW_ID.fullmatch(text) is None:
+        return None
+    pk = int(text)
+    return pk if 0 < pk <= _MAX_ID else None
+
+
 def decode_id(value: str | int | None, type_name: str) -> int | None:
-    """The pk in a raw id ("1") or a Relay global id of `type_name`; None when it is neither."""
-    raw = "" if value is None else str(value).strip()
-    if raw.isdigit():
-        return int(raw)
+    """The pk in a raw id ("1") or a Relay global id of `type_name`; None when it is neither.
+
+    A raw id is ASCII digits only: "1_0", "+1", " 1", "１" or a number past 64 bits name nothing.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    raw = str(value)
+    if len(raw) > 200:
+        return None
+    pk = _raw_pk(raw)
+    if pk is not None:
+        return pk
     try:
         decoded_type, decoded_id = from_global_id(raw)
-    except (ValueError, TypeError):  # not valid base64 / not "Type:id"
+    except (ValueError, TypeError, UnicodeError):  # not valid base64 / not "Type:id"
         return None
-    return int(decoded_id) if decoded_type == type_name and str(decoded_id).isdigit() else None
+    return _raw_pk(decoded_id) if decoded_type == type_name else None
 
 
 def resolve_id(value: str | int | None, type_name: str, *, field: str) -> int:

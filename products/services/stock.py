@@ -19,12 +19,18 @@ from django.db.models import Case, F, Value, When
 from products import selectors
 from products.error_codes import ProductErrorCode as Code
 from products.models import Batch, Location, Product, StockLevel, StockMovement
-from shared.errors import DomainError, ErrorCode, ErrorDetail
-from shared.money import format_quantity, parse_quantity, to_decimal
+from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
+from shared.money import (
+    MAX_QUANTITY,
+    format_quantity,
+    input_max_amount,
+    out_of_range,
+    parse_quantity,
+    to_decimal,
+)
 from shared.roles import Role, has_role
 
 COST_STEP = Decimal("0.0001")
-MAX_COST = Decimal("9999999999.9999")
 MAX_LINES = 200
 MovementType = StockMovement.Type
 INBOUND_TYPES = {MovementType.RETURN, MovementType.VOID, MovementType.ADJUSTMENT, MovementType.TRANSFER_IN}
@@ -68,12 +74,12 @@ def parse_cost(value: object, *, field: str) -> Decimal:
         cost = to_decimal(value)
     except (InvalidOperation, ValueError):
         raise DomainError(ErrorCode.INVALID, 'Enter a cost such as "4.50".', field=field) from None
-    if cost != cost.quantize(COST_STEP):
-        raise DomainError(ErrorCode.INVALID, "Costs can have at most four decimal places.", field=field)
     if cost < 0:
         raise DomainError(ErrorCode.INVALID, "Cost cannot be negative.", field=field)
-    if cost > MAX_COST:
-        raise DomainError(ErrorCode.INVALID, "Cost is too large.", field=field)
+    if cost > input_max_amount():
+        raise out_of_range("A cost", input_max_amount(), field=field)
+    if cost != cost.quantize(COST_STEP):
+        raise DomainError(ErrorCode.INVALID, "Costs can have at most four decimal places.", field=field)
     return cost.quantize(COST_STEP)
 
 
@@ -110,6 +116,8 @@ def _lock_batches(**filters) -> list[Batch]:
 
 
 def _add_to_level(level: StockLevel, delta: Decimal) -> None:
+    if level.quantity + delta > MAX_QUANTITY:  # the column's limit; many receipts could pass it
+        raise out_of_range("The stock of a product at one location", MAX_QUANTITY, field="quantity")
     StockLevel.objects.filter(pk=level.pk).update(quantity=F("quantity") + delta)
     level.quantity += delta
 
@@ -209,7 +217,7 @@ def _validate_receipt(receipt: Receipt, default_location: Location | None, today
     product = receipt.product
     if not product.is_active:
         raise DomainError(Code.PRODUCT_ARCHIVED, f"{product.name} is archived.", field="productId")
-    batch_number = (receipt.batch_number or "").strip() or None
+    batch_number = check_length((receipt.batch_number or "").strip(), limit=64, field="batchNumber") or None
     if product.track_batches:
         if not batch_number:
             raise DomainError(
@@ -228,7 +236,7 @@ def _validate_receipt(receipt: Receipt, default_location: Location | None, today
         unit_cost=cost,
         batch_number=batch_number,
         expiry_date=receipt.expiry_date,
-        note=(receipt.note or "")[:255],
+        note=check_length(receipt.note or "", limit=255, field="note"),
     )
 
 
@@ -323,6 +331,8 @@ def receive_stock_many(*, user, receipts: list[Receipt]) -> list[StockMovement]:
         on_hand[pid] += qty
         level = levels[(pid, r.location.pk)]
         level.quantity += qty
+        if level.quantity > MAX_QUANTITY:  # the column's limit; many receipts could pass it
+            raise out_of_range("The stock of a product at one location", MAX_QUANTITY, field="quantity")
         movements.append(
             StockMovement(
                 product=r.product,
@@ -611,7 +621,7 @@ def write_off_stock(
         balance_after=level.quantity if level else Decimal("0.000"),
         unit_cost=cost,
         user=_user(user),
-        reason=reason.strip()[:255],
+        reason=check_length(reason.strip(), limit=255, field="reason"),
         reference_type=reference_type,
         reference_id=reference_id,
         reference=reference[:100],
@@ -684,7 +694,7 @@ def adjust_stock(
         balance_after=level.quantity,
         unit_cost=batch.unit_cost if batch is not None else product.cost_price,
         user=_user(user),
-        reason=reason.strip()[:255],
+        reason=check_length(reason.strip(), limit=255, field="reason"),
         reference_type="adjustment",
         reference=reference[:100],
     )
@@ -758,7 +768,12 @@ def transfer_stock(
         draws.append((None, qty))
 
     result = TransferResult()
-    common = {"product": product, "user": _user(user), "reason": note[:255], "reference_type": "transfer"}
+    common = {
+        "product": product,
+        "user": _user(user),
+        "reason": check_length(note, limit=255, field="note"),
+        "reference_type": "transfer",
+    }
     for source_batch, take in draws:
         target_batch = None
         if source_batch is not None:
