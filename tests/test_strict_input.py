@@ -314,7 +314,11 @@ def test_record_payment_past_the_balance_column_is_out_of_range(manager, shop):
 
     with pytest.raises(DomainError) as refused:
         customer_services.record_payment(
-            user=manager, customer_id=customer.pk, amount=Decimal("1.00"), method="cash"
+            user=manager,
+            customer_id=customer.pk,
+            amount=Decimal("1.00"),
+            method="cash",
+            keep_excess_as_credit=True,
         )
 
     assert (refused.value.code, refused.value.field) == ("OUT_OF_RANGE", "amount")

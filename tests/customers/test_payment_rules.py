@@ -96,11 +96,11 @@ def test_record_payment_above_the_cap_refused(cashier, settings):
     assert state(customer) == before
 
 
-def test_record_payment_default_cap_refuses_the_nonsense_amount(cashier):
+def test_record_payment_default_cap_refuses_an_amount_just_above_it(cashier):
     customer = CustomerFactory()
 
     with pytest.raises(DomainError) as refused:
-        pay(cashier, customer, "9999999999.99", keep_excess_as_credit=True)
+        pay(cashier, customer, "10000000.01", keep_excess_as_credit=True)
 
     assert refused.value.code == "PAYMENT_TOO_LARGE"
     assert state(customer) == (D("0.00"), 0, 0)

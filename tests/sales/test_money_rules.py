@@ -221,8 +221,8 @@ def test_create_sale_smallest_line_worth_a_cent_accepted(cashier, manager, shop)
 # --- caps ----------------------------------------------------------------------------------------
 
 
-def test_create_sale_nonsense_cash_tendered_refused_by_the_payment_cap(cashier, shop):
-    assert refused(cashier, [line(shop["soap"], "2")], [pay("cash", "9999999999.99")]) == (
+def test_create_sale_cash_tendered_above_the_default_payment_cap_refused(cashier, shop):
+    assert refused(cashier, [line(shop["soap"], "2")], [pay("cash", "10000000.01")]) == (
         "PAYMENT_TOO_LARGE",
         "payments.0.amount",
     )
@@ -400,11 +400,18 @@ def test_graphql_create_sale_quantity_pricing_to_zero_refused(as_cashier, manage
 
 
 def test_graphql_create_sale_nonsense_cash_tendered_refused(as_cashier, shop):
-    result = as_cashier(
+    before = world_state()
+
+    out_of_range = as_cashier(
         CREATE, sale_input(shop["soap"], "1", [{"method": "cash", "amount": "9999999999.99"}])
+    )
+    over_cap = as_cashier(
+        CREATE, sale_input(shop["soap"], "1", [{"method": "cash", "amount": "10000000.01"}])
     ).payload("createSale")
 
-    assert gql_errors(result) == [("payments.0.amount", "PAYMENT_TOO_LARGE")]
+    assert [e["extensions"]["code"] for e in out_of_range.errors] == ["OUT_OF_RANGE"]
+    assert gql_errors(over_cap) == [("payments.0.amount", "PAYMENT_TOO_LARGE")]
+    assert world_state() == before
 
 
 @pytest.mark.parametrize("key", ["", "  "])
