@@ -103,6 +103,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME", "")}
 
+# PostgreSQL timeouts, set per connection (milliseconds; 0 switches one off). One stuck transaction
+# or runaway query must not hold every server thread: a till waiting for a locked row gives up after
+# DB_LOCK_TIMEOUT_MS and answers BUSY_TRY_AGAIN. Management commands (migrate, imports,
+# generate_data, check_ledgers) are maintenance and run without them: manage.py sets
+# DB_MAINTENANCE_SESSION for every command but runserver.
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "15000"))
+DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "3000"))
+DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "30000"))
+DB_MAINTENANCE_SESSION = env_bool("DB_MAINTENANCE_SESSION", False)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not DB_MAINTENANCE_SESSION:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
+        f"-c {name}={value}"
+        for name, value in (
+            ("statement_timeout", DB_STATEMENT_TIMEOUT_MS),
+            ("lock_timeout", DB_LOCK_TIMEOUT_MS),
+            ("idle_in_transaction_session_timeout", DB_IDLE_IN_TRANSACTION_TIMEOUT_MS),
+        )
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

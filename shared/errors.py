@@ -16,6 +16,8 @@ class ErrorCode(StrEnum):
     PERMISSION_DENIED = "PERMISSION_DENIED"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     CONFLICT = "CONFLICT"
+    # The database refused for a moment (lock or statement timeout, deadlock): nothing changed, retry.
+    BUSY_TRY_AGAIN = "BUSY_TRY_AGAIN"
 
 
 @dataclass

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 import graphene
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DatabaseError
 from graphql import GraphQLError
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, IntValueNode, StringValueNode
 from graphql_relay import from_global_id
 
+from shared import db_errors
 from shared.errors import DomainError, ErrorCode, ErrorDetail
 from shared.money import format_money, format_quantity, to_decimal
 from shared.permissions import PUBLIC, check_role
 from shared.roles import Role
+
+logger = logging.getLogger("pos.graphql")
 
 
 def _decimal_from_input(value: Any, kind: str, example: str) -> Decimal:
@@ -151,6 +156,13 @@ class BaseMutation(graphene.Mutation):
             return cls.failure(exc.errors)
         except ValidationError as exc:
             return cls.failure(errors_from_validation(exc, cls.error_field_map))
+        except DatabaseError as exc:
+            # The service's transaction has rolled back; a lock wait or deadlock is the till's
+            # "busy" moment, not a fault, so the client gets a coded refusal it can retry.
+            if not db_errors.is_retryable(exc):
+                raise
+            logger.warning("Retryable database refusal in %s: %s", cls.__name__, db_errors.sqlstate(exc))
+            return cls.failure([ErrorDetail(code=ErrorCode.BUSY_TRY_AGAIN, message=db_errors.BUSY_MESSAGE)])
         message = result.pop("message", None)
         return cls(success=True, message=message, errors=[], **result)
 
