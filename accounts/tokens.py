@@ -60,7 +60,7 @@ def issue_tokens(*, user: User) -> TokenPair:
 
 
 def obtain_tokens(*, request, username: str, password: str) -> TokenPair:
-    """Log in with a password, throttled per username and per client address."""
+    """Log in with a password, throttled per (username, address), username and address (see throttle)."""
     ip = throttle.client_ip(request)
     if throttle.is_locked_out(username=username, ip=ip):
         raise DomainError(
@@ -71,7 +71,7 @@ def obtain_tokens(*, request, username: str, password: str) -> TokenPair:
     if user is None or not user.is_active:
         throttle.record_failure(username=username, ip=ip)
         raise DomainError(AccountErrorCode.INVALID_CREDENTIALS, "Wrong username or password.")
-    throttle.reset_username(username=username)
+    throttle.record_success(username=username, ip=ip)
     return issue_tokens(user=user)
 
 
