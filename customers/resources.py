@@ -8,6 +8,7 @@ from import_export import fields, resources, widgets
 from customers import services
 from customers.adapters import profile_errors
 from customers.models import Customer
+from shared.csv_safety import FormulaSafeResource
 from shared.errors import DomainError
 
 COLUMN_OF_ATTRIBUTE = {"customer_type": "type"}
@@ -33,7 +34,7 @@ def _by_column(errors: dict) -> dict:
     return {COLUMN_OF_ATTRIBUTE.get(name, name): messages for name, messages in errors.items()}
 
 
-class CustomerResource(resources.ModelResource):
+class CustomerResource(FormulaSafeResource, resources.ModelResource):
     """Columns: id, name, phone, email, address, type, credit_limit, status, notes (id, balance export-only).
 
     Rows are matched by `phone` when present (an active or blocked customer before an archived
