@@ -297,7 +297,10 @@ class ChangePasswordInput(graphene.InputObjectType):
 
 
 class ChangePassword(BaseMutation, TokenPayloadMixin):
-    """Change a password. Every earlier token of that user stops working; new tokens are returned for your own."""
+    """Change a password. Every earlier token of that user stops working; new tokens are returned for your own.
+
+    A non-admin naming any `userId` but their own gets FORBIDDEN, whether or not that user exists.
+    """
 
     required_role = Role.CASHIER
 
