@@ -177,3 +177,18 @@ def test_concurrent_failures_are_all_counted(db):
 
     counts = dict(LoginThrottle.objects.values_list("key", "failures"))
     assert sorted(counts.values()) == [40, 40, 40]
+
+
+@pytest.mark.django_db
+def test_admin_deleting_the_counter_lifts_a_lockout(client, admin_user, cashier, gql, limits):
+    for _ in range(limits.LOGIN_FAILURES_PER_USER_ADDRESS):
+        attempt(gql, "cashier", "guess", TILL)
+    client.force_login(admin_user)
+    row = LoginThrottle.objects.get(key__startswith="login-fail:user-addr:")
+
+    listing = client.get("/admin/accounts/loginthrottle/?q=cashier")
+    deleted = client.post(f"/admin/accounts/loginthrottle/{row.pk}/delete/", {"post": "yes"})
+
+    assert listing.status_code == 200 and "cashier" in listing.content.decode()
+    assert deleted.status_code == 302
+    assert attempt(gql, "cashier", TEST_PASSWORD, TILL).payload("tokenAuth")["token"]
