@@ -10,6 +10,11 @@ def main() -> None:
     # which has no such default and refuses to start without real secrets.
     if "DEBUG" not in os.environ and "SECRET_KEY" not in os.environ:
         os.environ["DEBUG"] = "1"
+    # Commands are maintenance (migrate, imports, generate_data, check_ledgers over millions of rows):
+    # they run without the web's statement and lock timeouts (config/settings.py). runserver serves
+    # requests, so it keeps them.
+    if len(sys.argv) > 1 and sys.argv[1] != "runserver":
+        os.environ.setdefault("DB_MAINTENANCE_SESSION", "1")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

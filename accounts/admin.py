@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import RefreshToken, User
+from accounts.models import LoginThrottle, RefreshToken, User
 
 
 @admin.register(User)
@@ -30,4 +30,19 @@ class RefreshTokenAdmin(admin.ModelAdmin):
     exclude = ("token_hash",)
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """Failed-login counters: read-only; deleting a row lifts that lockout at once."""
+
+    list_display = ("key", "failures", "expires_at")
+    search_fields = ("key",)
+    readonly_fields = ("key", "failures", "expires_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -51,3 +51,18 @@ class RefreshToken(models.Model):
 
     def __str__(self):
         return f"refresh token of {self.user} ({self.family})"
+
+
+class LoginThrottle(models.Model):
+    """A login-throttle counter or marker, kept in the database so every worker process shares it.
+
+    `key` names what is counted (see accounts/throttle.py); the window ends at `expires_at` and is
+    not extended by later failures.
+    """
+
+    key = models.CharField(max_length=255, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.failures} until {self.expires_at:%Y-%m-%d %H:%M}"

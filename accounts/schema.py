@@ -9,7 +9,7 @@ from accounts import selectors, services, tokens
 from accounts.jwt import user_from_token
 from accounts.models import User
 from shared.errors import DomainError, ErrorCode
-from shared.graphql import BaseMutation, CountableConnection, resolve_id
+from shared.graphql import BaseMutation, CountableConnection, decode_id, resolve_id
 from shared.permissions import PUBLIC, Forbidden, login_required, public, role_required
 from shared.roles import Role, has_role
 
@@ -18,13 +18,55 @@ RoleEnum = graphene.Enum.from_enum(
 )
 
 
+def _sees_details(info, user: User) -> bool:
+    """Staff details are for the user themself and for managers; colleagues see a display name.
+
+    A token payload's `user` is the caller even before their token is in the request header.
+    """
+    viewer = getattr(info.context, "user", None)
+    if getattr(user, "is_token_owner", False):
+        return True
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    return viewer.pk == user.pk or has_role(viewer, Role.MANAGER)
+
+
+def _private(name: str):
+    def resolve(user, info):
+        return getattr(user, name) if _sees_details(info, user) else None
+
+    return resolve
+
+
+_PRIVATE = "Null unless you are this user or a manager or higher."
+
+
 class UserType(DjangoObjectType):
-    role = graphene.Field(RoleEnum, required=True, description="What this member of staff may do.")
+    display_name = graphene.String(
+        required=True,
+        description="How colleagues see this member of staff: full name, else username (as on receipts).",
+    )
+    username = graphene.String(description=f"Login name. {_PRIVATE}")
+    email = graphene.String(description=f"E-mail address. {_PRIVATE}")
+    role = graphene.Field(RoleEnum, description=f"What this member of staff may do. {_PRIVATE}")
+    is_active = graphene.Boolean(description=f"False once the account is deactivated. {_PRIVATE}")
+    date_joined = graphene.DateTime(description=f"When the account was created. {_PRIVATE}")
+    last_login = graphene.DateTime(description=f"Last password login. {_PRIVATE}")
+
+    resolve_username = staticmethod(_private("username"))
+    resolve_email = staticmethod(_private("email"))
+    resolve_role = staticmethod(_private("role"))
+    resolve_is_active = staticmethod(_private("is_active"))
+    resolve_date_joined = staticmethod(_private("date_joined"))
+    resolve_last_login = staticmethod(_private("last_login"))
 
     class Meta:
         model = User
         name = "User"
-        description = "A member of staff."
+        description = (
+            "A member of staff. Colleagues below manager see only `id`, `displayName` and the name "
+            "fields; the other fields are null for them."
+        )
         interfaces = (relay.Node,)
         connection_class = CountableConnection
         fields = (
@@ -38,6 +80,10 @@ class UserType(DjangoObjectType):
             "date_joined",
             "last_login",
         )
+
+    @staticmethod
+    def resolve_display_name(user, info):
+        return user.get_full_name() or user.username
 
 
 def _role(value) -> Role:
@@ -70,6 +116,7 @@ class TokenPayloadMixin:
     @classmethod
     def from_pair(cls, pair: tokens.TokenPair):
         _user, payload = user_from_token(pair.token)
+        pair.user.is_token_owner = True  # the caller, though the request carried no token yet
         return cls(
             token=pair.token,
             refresh_token=pair.refresh_token,
@@ -259,7 +306,10 @@ class ChangePasswordInput(graphene.InputObjectType):
 
 
 class ChangePassword(BaseMutation, TokenPayloadMixin):
-    """Change a password. Every earlier token of that user stops working; new tokens are returned for your own."""
+    """Change a password. Every earlier token of that user stops working; new tokens are returned for your own.
+
+    A non-admin naming any `userId` but their own gets FORBIDDEN, whether or not that user exists.
+    """
 
     required_role = Role.CASHIER
 
@@ -271,9 +321,10 @@ class ChangePassword(BaseMutation, TokenPayloadMixin):
         actor = info.context.user
         target = actor
         if input.user_id:
-            target = _get_user_or_error(input.user_id)
-            if target.pk != actor.pk and not has_role(actor, Role.ADMIN):
+            # Decided before any lookup, so that a non-admin learns nothing about which ids exist.
+            if decode_id(input.user_id, "User") != actor.pk and not has_role(actor, Role.ADMIN):
                 raise Forbidden("Only admins can reset another user's password.")
+            target = _get_user_or_error(input.user_id)
         own = target.pk == actor.pk
         pair = services.change_password(
             user=target, new_password=input.new_password, old_password=input.old_password, require_old=own

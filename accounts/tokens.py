@@ -11,6 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from graphql_jwt.shortcuts import get_token
 
@@ -59,7 +60,7 @@ def issue_tokens(*, user: User) -> TokenPair:
 
 
 def obtain_tokens(*, request, username: str, password: str) -> TokenPair:
-    """Log in with a password, throttled per username and per client address."""
+    """Log in with a password, throttled per (username, address), username and address (see throttle)."""
     ip = throttle.client_ip(request)
     if throttle.is_locked_out(username=username, ip=ip):
         raise DomainError(
@@ -70,15 +71,16 @@ def obtain_tokens(*, request, username: str, password: str) -> TokenPair:
     if user is None or not user.is_active:
         throttle.record_failure(username=username, ip=ip)
         raise DomainError(AccountErrorCode.INVALID_CREDENTIALS, "Wrong username or password.")
-    throttle.reset_username(username=username)
+    throttle.record_success(username=username, ip=ip)
     return issue_tokens(user=user)
 
 
 def rotate_refresh_token(*, raw_token: str) -> TokenPair:
     """Exchange a refresh token for a new pair; the presented token can never be used again.
 
-    Presenting a token that was already rotated revokes every refresh token of its user
-    (it was copied by someone), and that revocation commits even though the call is refused.
+    Presenting a token that was already rotated means it was copied: every session of its user
+    ends (refresh tokens revoked and `token_version` bumped, so every access token dies too), and
+    that commits even though the call is refused.
     """
     reused_by: int | None = None
     with transaction.atomic():
@@ -104,7 +106,7 @@ def rotate_refresh_token(*, raw_token: str) -> TokenPair:
             stored.used_at = now
             stored.save(update_fields=["used_at"])
             return _issue(user, family=stored.family, family_started_at=stored.family_started_at)
-    revoke_all_refresh_tokens(user_id=reused_by)
+    log_out_everywhere(user_id=reused_by)
     raise DomainError(
         AccountErrorCode.REFRESH_TOKEN_REUSED,
         "This refresh token was already used; every session of this account has been logged out.",
@@ -129,3 +131,10 @@ def revoke_all_refresh_tokens(*, user_id: int) -> int:
     return RefreshToken.objects.filter(user_id=user_id, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+@transaction.atomic
+def log_out_everywhere(*, user_id: int) -> None:
+    """End every session of a user: each access token (via `token_version`) and refresh token."""
+    User.objects.filter(pk=user_id).update(token_version=F("token_version") + 1)
+    revoke_all_refresh_tokens(user_id=user_id)

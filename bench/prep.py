@@ -17,6 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Maintenance like a management command (check_ledgers over the whole generated database): no web
+# statement/lock timeouts (config/settings.py).
+os.environ.setdefault("DB_MAINTENANCE_SESSION", "1")
 
 import django  # noqa: E402
 

@@ -103,10 +103,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME", "")}
 
+# PostgreSQL timeouts, set per connection (milliseconds; 0 switches one off). One stuck transaction
+# or runaway query must not hold every server thread: a till waiting for a locked row gives up after
+# DB_LOCK_TIMEOUT_MS and answers BUSY_TRY_AGAIN. Management commands (migrate, imports,
+# generate_data, check_ledgers) are maintenance and run without them: manage.py sets
+# DB_MAINTENANCE_SESSION for every command but runserver.
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "15000"))
+DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "3000"))
+DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "30000"))
+DB_MAINTENANCE_SESSION = env_bool("DB_MAINTENANCE_SESSION", False)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not DB_MAINTENANCE_SESSION:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
+        f"-c {name}={value}"
+        for name, value in (
+            ("statement_timeout", DB_STATEMENT_TIMEOUT_MS),
+            ("lock_timeout", DB_LOCK_TIMEOUT_MS),
+            ("idle_in_transaction_session_timeout", DB_IDLE_IN_TRANSACTION_TIMEOUT_MS),
+        )
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-# --- Caches (Redis when REDIS_URL is set, else per-process memory) -------------------------------
+# --- Caches (Redis when REDIS_URL is set, else per-process memory; the login throttle is in the DB) ----
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -149,12 +168,17 @@ GRAPHQL_JWT = {
     "JWT_LEEWAY": 0,
 }
 
-# Failed logins are throttled per username and, with a higher limit (tills share a NAT address),
-# per client address. Counters live in the cache: set REDIS_URL so all workers share them.
-LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("LOGIN_FAILURES_PER_USERNAME", "5"))
+# Failed logins are counted in the database (shared by every worker, with or without REDIS_URL) per
+# (username, client address), per username and per address; see accounts/throttle.py. An address the
+# user logged in from before is trusted for them: only the (username, address) limit applies there,
+# so nobody elsewhere can lock a cashier out of their own till.
+LOGIN_FAILURES_PER_USER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_USER_ADDRESS", "5"))
+LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("LOGIN_FAILURES_PER_USERNAME", "50"))
+# Tills often share one NAT address: this limit is higher than the per-user ones.
 LOGIN_FAILURES_PER_IP = int(os.environ.get("LOGIN_FAILURES_PER_IP", "30"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
-# Trust X-Forwarded-For only when a known proxy sets it (docker-compose/nginx).
+LOGIN_TRUSTED_ADDRESS_DAYS = int(os.environ.get("LOGIN_TRUSTED_ADDRESS_DAYS", "30"))
+# Trust X-Forwarded-For only when a known proxy sets it (nginx); its last hop is the client address.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 # --- GraphQL ------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from customers import services
 from customers.adapters import profile_errors
 from customers.models import Customer
 from customers.phones import normalize_phone_or_none
+from shared.csv_safety import FormulaSafeResource
 from shared.errors import DomainError
 from shared.money import parse_money
 
@@ -37,7 +38,7 @@ def _by_column(errors: dict) -> dict:
     return {COLUMN_OF_ATTRIBUTE.get(name, name): messages for name, messages in errors.items()}
 
 
-class CustomerResource(resources.ModelResource):
+class CustomerResource(FormulaSafeResource, resources.ModelResource):
     """Columns: id, name, phone, email, address, type, credit_limit, status, notes (id, balance export-only).
 
     Rows are matched by `phone` when present (an active or blocked customer before an archived

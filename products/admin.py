@@ -10,9 +10,10 @@ from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 
 from products.models import Batch, Category, Location, Product, StockLevel, StockMovement, Supplier
+from shared.csv_safety import FormulaSafeResource
 
 
-class ProductResource(resources.ModelResource):
+class ProductResource(FormulaSafeResource, resources.ModelResource):
     category = fields.Field(
         column_name="category", attribute="category", widget=widgets.ForeignKeyWidget(Category, "name")
     )

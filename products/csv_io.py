@@ -18,6 +18,7 @@ from django.db import transaction
 
 from products import selectors, services
 from products.models import Batch, Category, Location, Product, StockLevel, StockMovement, Supplier
+from shared.csv_safety import restore_cell, safe_dataset
 from shared.errors import DomainError
 from shared.money import parse_money, parse_quantity
 
@@ -143,7 +144,7 @@ def _validate(dataset: tablib.Dataset, report: ImportReport) -> list[_Row]:
     rows: list[_Row] = []
     for index, raw in enumerate(dataset.dict):
         number = index + 2  # the header is row 1
-        data = {_text(k).lower(): raw[k] for k in raw}
+        data = {_text(k).lower(): restore_cell(raw[k]) for k in raw}
         errors: list[RowError] = []
         values: dict = {}
         try:
@@ -399,7 +400,7 @@ def export_products_dataset() -> tablib.Dataset:
                 "",
             ]
         )
-    return dataset
+    return safe_dataset(dataset)
 
 
 def export_stock_dataset() -> tablib.Dataset:
@@ -435,7 +436,7 @@ def export_stock_dataset() -> tablib.Dataset:
                 f"{batch.unit_cost:.4f}",
             ]
         )
-    return dataset
+    return safe_dataset(dataset)
 
 
 def _qty(value: Decimal) -> str:

@@ -4,6 +4,7 @@ from django.http import HttpResponse
 
 from reports.tables import ReportError, build
 from shared.auth import staff_view
+from shared.csv_safety import safe_row
 from shared.roles import Role
 
 
@@ -17,6 +18,6 @@ def report_csv(request, name: str):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     writer = csv.writer(response)
-    writer.writerow(table.headers)
-    writer.writerows(table.rows)
+    writer.writerow(safe_row(table.headers))
+    writer.writerows(safe_row(row) for row in table.rows)
     return response

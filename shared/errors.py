@@ -20,6 +20,8 @@ class ErrorCode(StrEnum):
     OUT_OF_RANGE = "OUT_OF_RANGE"
     # A string longer than its field allows; the message states the limit.
     MAX_LENGTH = "MAX_LENGTH"
+    # The database refused for a moment (lock or statement timeout, deadlock): nothing changed, retry.
+    BUSY_TRY_AGAIN = "BUSY_TRY_AGAIN"
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -11,6 +12,7 @@ import graphene
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
+from django.db import DatabaseError
 from graphene.utils.str_converters import to_camel_case
 from graphene_django.settings import graphene_settings
 from graphql import (
@@ -24,11 +26,14 @@ from graphql import (
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, IntValueNode, StringValueNode
 from graphql_relay import cursor_to_offset, from_global_id
 
+from shared import db_errors
 from shared.dates import check_date_range, check_days
 from shared.errors import DomainError, ErrorCode, ErrorDetail
 from shared.money import format_money, format_quantity, input_max_amount, input_max_quantity, to_decimal
 from shared.permissions import PUBLIC, check_role
 from shared.roles import Role
+
+logger = logging.getLogger("pos.graphql")
 
 
 def _number_error(kind: str, example: str, code: str = ErrorCode.INVALID) -> GraphQLError:
@@ -216,6 +221,13 @@ class BaseMutation(graphene.Mutation):
             return cls.failure(exc.errors)
         except ValidationError as exc:
             return cls.failure(errors_from_validation(exc, cls.error_field_map))
+        except DatabaseError as exc:
+            # The service's transaction has rolled back; a lock wait or deadlock is the till's
+            # "busy" moment, not a fault, so the client gets a coded refusal it can retry.
+            if not db_errors.is_retryable(exc):
+                raise
+            logger.warning("Retryable database refusal in %s: %s", cls.__name__, db_errors.sqlstate(exc))
+            return cls.failure([ErrorDetail(code=ErrorCode.BUSY_TRY_AGAIN, message=db_errors.BUSY_MESSAGE)])
         message = result.pop("message", None)
         return cls(success=True, message=message, errors=[], **result)
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -31,6 +31,8 @@ from graphql_jwt.exceptions import JSONWebTokenError
 
 from accounts.backends import token_from_header
 from accounts.jwt import user_from_token
+from shared import db_errors
+from shared.errors import ErrorCode
 from shared.validation import MaxAliasesRule
 
 logger = logging.getLogger("pos.graphql")
@@ -38,6 +40,7 @@ logger = logging.getLogger("pos.graphql")
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 # Errors raised on purpose whose message is safe to show as it is.
 _SAFE_ORIGINAL_ERRORS = (GraphQLError, JSONWebTokenError)
+_HEALTHZ_TIMEOUT_MS = "1000"
 
 
 def _bad_request(message: str, status: int = 400) -> HttpError:
@@ -153,6 +156,8 @@ class PosGraphQLView(GraphQLView):
         if not isinstance(error, GraphQLError):
             return {"message": str(error)}
         original = getattr(error, "original_error", None)
+        if original is not None and db_errors.is_retryable(original):
+            return _database_refusal(error, original)
         if original is not None and not isinstance(original, _SAFE_ORIGINAL_ERRORS):
             error_id = uuid.uuid4().hex[:12]
             logger.error(
@@ -175,16 +180,38 @@ class PosGraphQLView(GraphQLView):
         return formatted
 
 
+def _database_refusal(error: GraphQLError, original: BaseException) -> dict:
+    """A query stopped by statement_timeout (TIMEOUT) or a lock wait/deadlock (BUSY_TRY_AGAIN)."""
+    timeout = db_errors.is_statement_timeout(original)
+    logger.warning("Database refusal in a query: %s", db_errors.sqlstate(original) or original)
+    formatted = {
+        "message": db_errors.TIMEOUT_MESSAGE if timeout else db_errors.BUSY_MESSAGE,
+        "extensions": {"code": "TIMEOUT" if timeout else ErrorCode.BUSY_TRY_AGAIN.value},
+    }
+    if error.path:
+        formatted["path"] = error.path
+    return formatted
+
+
 graphql_view = csrf_exempt(PosGraphQLView.as_view(graphiql=settings.GRAPHIQL))
 
 
 @require_GET
 def healthz(request):
-    """Liveness and readiness: 200 when the database answers, 503 when it does not."""
+    """Liveness and readiness: 200 when the database answers, 503 when it does not.
+
+    Reads no table, so a locked row cannot hold it. On PostgreSQL its statement is capped at one
+    second (a saturated database answers 503 at once instead of hanging the probe); on SQLite no
+    transaction is opened, since an IMMEDIATE one would queue for the write lock.
+    """
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        if connection.vendor == "postgresql":
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [_HEALTHZ_TIMEOUT_MS])
+                cursor.execute("SELECT 1")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
     except Exception:  # any database failure means "not ready"; the detail goes to the log only
         logger.exception("Health check failed")
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)

@@ -213,8 +213,8 @@ def test_refresh_tokens_are_stored_hashed(gql, cashier):
 
 
 class TestLoginThrottle:
-    def test_locks_username_after_failures_even_with_right_password(self, gql, cashier, settings):
-        for _ in range(settings.LOGIN_FAILURES_PER_USERNAME):
+    def test_locks_username_at_one_address_even_with_right_password(self, gql, cashier, settings):
+        for _ in range(settings.LOGIN_FAILURES_PER_USER_ADDRESS):
             assert login(gql, cashier, password="nope").error_codes() == ["INVALID_CREDENTIALS"]
 
         assert login(gql, cashier).error_codes() == ["TOO_MANY_ATTEMPTS"]
@@ -222,7 +222,7 @@ class TestLoginThrottle:
     def test_aliased_attempts_in_one_request_are_each_counted(self, gql, cashier, settings):
         attempts = " ".join(
             f'a{i}: tokenAuth(username: "cashier", password: "nope{i}") {{ token }}'
-            for i in range(settings.LOGIN_FAILURES_PER_USERNAME)
+            for i in range(settings.LOGIN_FAILURES_PER_USER_ADDRESS)
         )
         gql(None)(f"mutation {{ {attempts} }}")
 
@@ -237,7 +237,7 @@ class TestLoginThrottle:
         assert login(gql, victim).error_codes() == ["TOO_MANY_ATTEMPTS"]
 
     def test_other_usernames_unaffected_by_one_locked_username(self, gql, cashier, manager, settings):
-        for _ in range(settings.LOGIN_FAILURES_PER_USERNAME):
+        for _ in range(settings.LOGIN_FAILURES_PER_USER_ADDRESS):
             login(gql, cashier, password="nope")
 
         assert login(gql, manager).payload("tokenAuth")["token"]
