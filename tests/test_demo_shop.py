@@ -125,6 +125,23 @@ def test_api_seed_sales_stats_2024_has_real_figures(shop):
     assert Decimal(stats["customerDebtIncurred"]["value"]) > 0 and stats["customerDebtIncurred"]["count"] > 0
 
 
+def test_seed_demo_builds_staff_catalogue_and_the_api_examples_ids(shop):
+    from customers.models import Customer
+    from products.models import Batch, Location, Product
+
+    assert sorted(User.objects.values_list("username", "role")) == [
+        ("admin", "admin"),
+        ("cashier", "cashier"),
+        ("manager", "manager"),
+    ]
+    assert Product.objects.count() >= 10 and Customer.objects.count() >= 5
+    assert Location.objects.count() == 2 and Batch.objects.filter(expiry_date__isnull=False).exists()
+    # The API.md seed example's ids: product 1 at 10.00 and customer 1.
+    assert (
+        Product.objects.get(pk=1).retail_price == Decimal("10.00") and Customer.objects.filter(pk=1).exists()
+    )
+
+
 def test_seed_demo_history_spans_from_2024_to_yesterday_with_every_kind_of_document(shop):
     from shared.dates import local_today
 
