@@ -3,21 +3,22 @@
 `backdated(moment)` pins `shared.clock` (sale numbers, void and decision times) and, when the block
 ends, restamps the automatic timestamps (`auto_now_add` / `auto_now` columns) of every row the block
 inserted or touched, so ledger rows, stock movements, payments and batches carry their document's
-time instead of the load time. Rows are recognised by a timestamp at or after the block's real start:
-earlier blocks' rows already hold past moments, which are all before it.
+time instead of the load time. Rows are recognised by a timestamp at or after the block's real start (earlier blocks' rows
+already hold past moments, which are all before it), in the tables the block wrote to.
 
 Only for loading history into a database nobody else writes to at the same time (seed_demo).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from functools import cache
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from shared import clock
@@ -38,6 +39,21 @@ def _auto_timestamp_fields() -> tuple[tuple[type[models.Model], str], ...]:
     )
 
 
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+class _WrittenTables:
+    """An execute wrapper noting which tables the statements insert into or update."""
+
+    def __init__(self) -> None:
+        self.tables: set[str] = set()
+
+    def __call__(self, execute, sql, params, many, context):
+        if match := _WRITE.match(sql):
+            self.tables.add(match.group(1))
+        return execute(sql, params, many, context)
+
+
 @contextmanager
 def backdated(moment: datetime) -> Iterator[datetime]:
     """Run the block as of `moment`: clock pinned, then its rows' automatic timestamps set to `moment`.
@@ -47,7 +63,10 @@ def backdated(moment: datetime) -> Iterator[datetime]:
     real_start = timezone.now()
     if moment > real_start:
         raise ValueError("backdated() is for the past")
+    written = _WrittenTables()
     with transaction.atomic(), clock.pinned(moment):
-        yield moment
+        with connection.execute_wrapper(written):
+            yield moment
         for model, name in _auto_timestamp_fields():
-            model._base_manager.filter(**{f"{name}__gte": real_start}).update(**{name: moment})
+            if model._meta.db_table in written.tables:
+                model._base_manager.filter(**{f"{name}__gte": real_start}).update(**{name: moment})
