@@ -28,7 +28,7 @@ CUSTOMERS = [
     ("Halima Musa", "08031110008", "retail", D("150.00")),
 ]
 BLOCKED = "Halima Musa"
-PAYMENT_CHANCE = 0.45  # per day, one customer who owes pays something
+PAYMENT_CHANCE = 0.3  # per day, one customer who owes pays something
 ROUND_AMOUNTS = [D("20.00"), D("50.00"), D("100.00"), D("200.00"), D("500.00")]
 
 

@@ -380,7 +380,7 @@ def replay_day(*, day: date, rng: random.Random) -> dict[str, int]:
         quantity = product.reorder_level * rng.choice([3, 4, 5])
         batch_number = expiry = None
         if product.track_batches:
-            batch_number = f"{product.sku[-3:]}-{day:%y%m%d}"
+            batch_number = f"{product.sku}-{day:%y%m%d}"
             # Long enough to outlive the history: receipts refuse a batch that has already expired.
             expiry = max(
                 day + timedelta(days=SHELF_LIFE_DAYS), today + timedelta(days=60 + 30 * rng.randint(0, 6))

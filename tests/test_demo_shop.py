@@ -72,8 +72,8 @@ def shop(demo_shop, db):
     return demo_shop
 
 
-def readme_operations() -> list[str]:
-    blocks = re.findall(r"```graphql\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+def readme_operations(path: Path = ROOT / "README.md") -> list[str]:
+    blocks = re.findall(r"```graphql\n(.*?)```", path.read_text(), re.S)
     return [op for block in blocks for op in re.split(r"\n(?=(?:mutation|query|\{))", block.strip())]
 
 
@@ -104,6 +104,17 @@ def test_readme_examples_all_succeed_in_order_against_the_demo_shop(shop):
         assert not response.errors, f"{response.errors}\n{operation}"
         _check_succeeded(operation, response.data)
     assert len(operations) >= 15
+
+
+@pytest.mark.parametrize("doc", sorted((ROOT / "docs").glob("*.md")), ids=lambda path: path.name)
+def test_docs_graphql_examples_succeed_against_the_demo_shop(shop, doc):
+    manager = GraphQLClient(User.objects.get(username="manager"))
+
+    for operation in readme_operations(doc):
+        response = manager(operation)
+
+        assert not response.errors, f"{response.errors}\n{operation}"
+        _check_succeeded(operation, response.data)
 
 
 def test_readme_split_tender_gives_the_change_it_describes(shop):
