@@ -59,7 +59,7 @@ class Command(BaseCommand):
                     )
                     self.stdout.write(f"  staff: {username} ({role.label})")
         modules = [module for name in DEMO_MODULES if (module := _demo_module(name))]
-        history = not _has_history()
+        history = _is_empty_shop()
         opened = shop_time(HISTORY_START, 7, 0) if history else None
         for module in modules:
             if hasattr(module, "seed"):
@@ -67,6 +67,8 @@ class Command(BaseCommand):
                     module.seed(self.stdout)
         if history:
             self._replay_history([m for m in modules if hasattr(m, "replay_day")])
+        else:
+            self.stdout.write("  history: skipped (the shop already has a catalogue or sales)")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def _replay_history(self, modules) -> None:
@@ -103,5 +105,8 @@ def _demo_module(name: str):
         return None  # that app has no demo data yet
 
 
-def _has_history() -> bool:
-    return apps.get_model("sales", "Sale").objects.exists()
+def _is_empty_shop() -> bool:
+    """The history is replayed only into a shop with no catalogue and no sales yet (it needs the demo's)."""
+    return not apps.get_model("products", "Product").objects.exists() and not (
+        apps.get_model("sales", "Sale").objects.exists()
+    )
