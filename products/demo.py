@@ -263,21 +263,18 @@ PRODUCTS = [
         0,
     ),
 ]
-# sku, batch number, days to expiry (from today), location ("shop"/"room"), quantity, unit cost
+# sku, batch number, days to expiry (from today), location ("shop"/"room"), quantity, unit cost.
+# Sales draw from the shop, so the store room's short-dated batches are still there to expire.
 BATCHES = [
+    ("MED-001", "PCM-2301", 20, "room", 40, "1.05"),  # expires within 30 days
     ("MED-001", "PCM-2309", 400, "shop", 60, "1.15"),
     ("MED-001", "PCM-2309", 400, "room", 100, "1.15"),
     ("MED-002", "AMX-118", 180, "shop", 30, "4.20"),
+    ("MED-003", "ORS-55", 25, "room", 50, "0.45"),  # expires within 30 days
     ("MED-003", "ORS-61", 300, "room", 200, "0.44"),
     ("MED-004", "VTC-7", 240, "shop", 24, "3.00"),
     ("MED-005", "ASC-12", 365, "shop", 18, "2.00"),
 ]
-# Short-dated batches delivered near the end of the history, so the expiring view has something.
-SHORT_DATED = [
-    ("MED-001", "PCM-2301", 20, 40, "1.05"),
-    ("MED-003", "ORS-55", 25, 50, "0.45"),
-]
-SHORT_DATED_DELIVERED_DAYS_AGO = 12
 RESTOCKS_STOP_DAYS_AGO = 10  # the last days run on what is left, so some shelves end low
 SHELF_LIFE_DAYS = 720
 
@@ -356,18 +353,8 @@ def seed(stdout) -> None:
 def replay_day(*, day: date, rng: random.Random) -> dict[str, int]:
     """Deliveries at 07:00 for every shelf below its reorder level (not in the last days)."""
     today = selectors.today()
-    days_left = (today - day).days
-    received = 0
-    if days_left == SHORT_DATED_DELIVERED_DAYS_AGO:
-        with backdated(shop_time(day, 7, 0)):
-            for sku, number, expires_in, qty, cost in SHORT_DATED:
-                product = Product.objects.get(sku=sku)
-                _receive(
-                    product, None, D(qty), D(cost), number, today + timedelta(days=expires_in), "Delivery"
-                )
-                received += 1
-    if days_left <= RESTOCKS_STOP_DAYS_AGO:
-        return {"deliveries": received}
+    if (today - day).days <= RESTOCKS_STOP_DAYS_AGO:
+        return {}
     low = list(
         StockLevel.objects.filter(
             location=selectors.get_default_location(), quantity__lt=F("product__reorder_level")
@@ -375,6 +362,7 @@ def replay_day(*, day: date, rng: random.Random) -> dict[str, int]:
         .select_related("product")
         .order_by("product_id")
     )
+    received = 0
     for minute, level in enumerate(low):
         product = level.product
         quantity = product.reorder_level * rng.choice([3, 4, 5])
