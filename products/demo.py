@@ -1,10 +1,17 @@
-"""Demo catalogue and stock for `manage.py seed_demo` (idempotent: does nothing if products exist)."""
+"""Demo catalogue and stock for `manage.py seed_demo`: opening stock, then the history's deliveries.
 
-from datetime import timedelta
+Idempotent: the catalogue is created only when there are no products yet.
+"""
+
+import random
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import F
+
 from products import selectors, services
-from products.models import Location, Product
+from products.models import Location, Product, StockLevel
+from shared.backdating import backdated, shop_time
 
 D = Decimal
 
@@ -256,21 +263,24 @@ PRODUCTS = [
         0,
     ),
 ]
-# sku, batch number, days to expiry, location ("shop"/"room"), quantity, unit cost
+# sku, batch number, days to expiry (from today), location ("shop"/"room"), quantity, unit cost.
+# Sales draw from the shop, so the store room's short-dated batches are still there to expire.
 BATCHES = [
-    ("MED-001", "PCM-2301", 20, "shop", 40, "1.05"),  # expires within 30 days
+    ("MED-001", "PCM-2301", 20, "room", 40, "1.05"),  # expires within 30 days
     ("MED-001", "PCM-2309", 400, "shop", 60, "1.15"),
     ("MED-001", "PCM-2309", 400, "room", 100, "1.15"),
     ("MED-002", "AMX-118", 180, "shop", 30, "4.20"),
-    ("MED-003", "ORS-55", 25, "shop", 50, "0.45"),  # expires within 30 days
+    ("MED-003", "ORS-55", 25, "room", 50, "0.45"),  # expires within 30 days
     ("MED-003", "ORS-61", 300, "room", 200, "0.44"),
     ("MED-004", "VTC-7", 240, "shop", 24, "3.00"),
     ("MED-005", "ASC-12", 365, "shop", 18, "2.00"),
 ]
+RESTOCKS_STOP_DAYS_AGO = 10  # the last days run on what is left, so some shelves end low
+SHELF_LIFE_DAYS = 720
 
 
 def seed(stdout) -> None:
-    """Create the demo catalogue with stock in two locations (all stock via receive_stock)."""
+    """Create the demo catalogue with opening stock in two locations (all stock via receive_stock)."""
     if Product.objects.exists():
         stdout.write("  products: already present, skipped")
         return
@@ -315,38 +325,72 @@ def seed(stdout) -> None:
             reorder_level=D(reorder),
             track_batches=batches,
         )
-    receipts = []
+    receipts = 0
     for sku, *_rest, cost, _tax, _reorder, _batches, shop_qty, room_qty in PRODUCTS:
         for location, qty in ((shop, shop_qty), (room, room_qty)):
             if qty:
-                receipts.append(
-                    services.Receipt(products[sku], location, D(qty), D(cost), note="Demo opening stock")
-                )
+                _receive(products[sku], location, D(qty), D(cost), note="Demo opening stock")
+                receipts += 1
     today = selectors.today()
     for sku, number, days, where, qty, cost in BATCHES:
-        receipts.append(
-            services.Receipt(
-                products[sku],
-                shop if where == "shop" else room,
-                D(qty),
-                D(cost),
-                number,
-                today + timedelta(days=days),
-                "Demo opening stock",
-            )
+        location = shop if where == "shop" else room
+        _receive(
+            products[sku],
+            location,
+            D(qty),
+            D(cost),
+            number,
+            today + timedelta(days=days),
+            "Demo opening stock",
         )
-    for r in receipts:
-        services.receive_stock(
-            user=None,
-            product=r.product,
-            location=r.location,
-            quantity=r.quantity,
-            unit_cost=r.unit_cost,
-            batch_number=r.batch_number,
-            expiry_date=r.expiry_date,
-            note=r.note,
-        )
+        receipts += 1
     stdout.write(
         f"  products: {len(products)} products in {len(categories)} categories, {len(suppliers)} suppliers, "
-        f"{len(receipts)} receipts at {shop.name} and {room.name}"
+        f"{receipts} receipts at {shop.name} and {room.name}"
+    )
+
+
+def replay_day(*, day: date, rng: random.Random) -> dict[str, int]:
+    """Deliveries at 07:00 for every shelf below its reorder level (not in the last days)."""
+    today = selectors.today()
+    if (today - day).days <= RESTOCKS_STOP_DAYS_AGO:
+        return {}
+    low = list(
+        StockLevel.objects.filter(
+            location=selectors.get_default_location(), quantity__lt=F("product__reorder_level")
+        )
+        .select_related("product")
+        .order_by("product_id")
+    )
+    received = 0
+    for minute, level in enumerate(low):
+        product = level.product
+        quantity = product.reorder_level * rng.choice([3, 4, 5])
+        batch_number = expiry = None
+        if product.track_batches:
+            batch_number = f"{product.sku}-{day:%y%m%d}"
+            # Long enough to outlive the history: receipts refuse a batch that has already expired.
+            expiry = max(
+                day + timedelta(days=SHELF_LIFE_DAYS), today + timedelta(days=60 + 30 * rng.randint(0, 6))
+            )
+        with backdated(shop_time(day, 7, minute)):
+            _receive(product, None, quantity, _cost(product.sku), batch_number, expiry, "Delivery")
+        received += 1
+    return {"deliveries": received}
+
+
+def _cost(sku: str) -> Decimal:
+    return next(D(row[8]) for row in PRODUCTS if row[0] == sku)
+
+
+def _receive(product, location, quantity, unit_cost, batch_number=None, expiry_date=None, note="") -> None:
+    services.receive_stock(
+        user=None,
+        product=product,
+        location=location,
+        quantity=quantity,
+        unit_cost=unit_cost,
+        batch_number=batch_number,
+        expiry_date=expiry_date,
+        note=note,
     )

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
 from customers import services as customer_services
 from products import services as stock_services
@@ -24,6 +23,7 @@ from returns.error_codes import ReturnErrorCode
 from returns.models import Return, ReturnItem
 from sales.choices import SaleStatus
 from sales.models import Sale, SaleItem
+from shared import clock
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
 from shared.money import ZERO, parse_quantity, q
 
@@ -263,7 +263,7 @@ def approve_return(*, user, return_id: int, note: str = "") -> Return:
     _pay_refund(user=user, sale=sale, return_request=return_request, refund_total=refund_total)
     return_request.status = Return.Status.APPROVED
     return_request.decided_by = user
-    return_request.decided_at = timezone.now()
+    return_request.decided_at = clock.now()
     return_request.decision_note = check_length(note or "", limit=500, field="note")
     return_request.save()
     _update_sale_status(sale)
@@ -327,7 +327,7 @@ def reject_return(*, user, return_id: int, reason: str) -> Return:
     _sale, return_request = _lock_pending(return_id)
     return_request.status = Return.Status.REJECTED
     return_request.decided_by = user
-    return_request.decided_at = timezone.now()
+    return_request.decided_at = clock.now()
     return_request.decision_note = check_length(reason, limit=500, field="reason")
     return_request.save()
     return return_request

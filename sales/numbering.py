@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sales.models import SaleSequence
+from shared import clock
 
 PREFIX = "S"
 PROVISIONAL_PREFIX = "PENDING-"
@@ -40,7 +41,7 @@ def next_transaction_id(*, now: datetime | None = None) -> str:
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("next_transaction_id must run inside the sale's transaction")
-    year = timezone.localtime(now).year
+    year = timezone.localtime(now or clock.now()).year
     number = _increment(connection, year)
     if number is None:
         SaleSequence.objects.bulk_create([SaleSequence(year=year, last_number=0)], ignore_conflicts=True)

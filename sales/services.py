@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from customers import services as customer_services
 from customers.models import Customer
@@ -19,6 +18,7 @@ from sales.choices import PaymentMethod, SaleStatus, SaleType
 from sales.error_codes import SaleErrorCode
 from sales.models import Payment, Sale, SaleItem, SaleItemBatch
 from sales.numbering import next_transaction_id, provisional_transaction_id
+from shared import clock
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
 from shared.money import ZERO, parse_money, parse_quantity
 from shared.prefetch import set_prefetched
@@ -524,7 +524,7 @@ def void_sale(*, user, sale_id: int, reason: str) -> Sale:
         _reverse_customer_account(user=user, sale=sale)
     sale.status = SaleStatus.VOIDED
     sale.voided_by = user
-    sale.voided_at = timezone.now()
+    sale.voided_at = clock.now()
     sale.void_reason = check_length(reason, limit=500, field="reason")
     sale.save(update_fields=["status", "voided_by", "voided_at", "void_reason", "updated_at"])
     return sale
