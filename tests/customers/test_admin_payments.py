@@ -28,9 +28,7 @@ def statement_url(customer) -> str:
 @pytest.fixture
 def debtor(manager):
     customer = CustomerFactory(name="Ada", credit_limit=D("500.00"))
-    services.adjust_balance(
-        user=manager, customer_id=customer.pk, amount=D("70.00"), reason="Opening debt"
-    )
+    services.adjust_balance(user=manager, customer_id=customer.pk, amount=D("70.00"), reason="Opening debt")
     customer.refresh_from_db()
     return customer
 
