@@ -9,7 +9,7 @@ once a product has stock movements). Opening stock goes through `manage.py impor
 
 from datetime import timedelta
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import F, Min, OuterRef, Subquery
 from django.urls import path, reverse
@@ -21,6 +21,7 @@ from products import selectors, services
 from products.admin_forms import (
     CATALOGUE_FIELDS,
     AdjustStockForm,
+    CreateThroughServiceForm,
     ProductAdminForm,
     ReceiveStockForm,
     TransferStockForm,
@@ -80,8 +81,11 @@ class ProductResource(resources.ModelResource):
             else:
                 current = Product.objects.get(pk=instance.pk)
                 changed = {n: v for n, v in values.items() if getattr(current, n) != v}
-                if changed.get("barcode", "") is None:
-                    changed["barcode"] = ""  # None means "leave as is" to update_product
+                if "barcode" in changed and not changed["barcode"]:
+                    if not current.barcode:
+                        del changed["barcode"]  # empty cell, no barcode: nothing changes
+                    else:
+                        changed["barcode"] = ""  # None means "leave as is" to update_product
                 saved = services.update_product(user=kwargs.get("user"), product=current, **changed)
         except DomainError as error:
             raise ValidationError(
@@ -188,6 +192,21 @@ class ProductAdmin(ImportExportModelAdmin):
     readonly_fields = ("cost_price", "created_at", "updated_at")
     autocomplete_fields = ("category", "supplier")
     inlines = [StockLevelInline, BatchInline]
+    actions = ["archive_selected"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Sales and movements keep naming the product: archive it instead (products.services).
+        return False
+
+    @admin.action(description="Archive the selected products (kept in history, no longer sold)")
+    def archive_selected(self, request, queryset):
+        for product in queryset.order_by("pk"):
+            try:
+                services.archive_product(user=request.user, product=product)
+            except DomainError as exc:
+                self.message_user(request, f"{product.name}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{product.name} archived.", messages.SUCCESS)
 
     def get_queryset(self, request):
         # Stock on hand (all locations) and the next expiry come with the products' own query.
@@ -315,23 +334,59 @@ class ProductAdmin(ImportExportModelAdmin):
         )
 
 
+class CreateThroughServiceAdmin(admin.ModelAdmin):
+    """Adds go through the model's create_* service (see CreateThroughServiceForm)."""
+
+    form = CreateThroughServiceForm
+    create_service = None
+    create_fields: tuple[str, ...] = ()
+
+    def get_fields(self, request, obj=None):
+        return self.create_fields if obj is None else super().get_fields(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        service = type(self).create_service
+        return type(
+            form.__name__, (form,), {"create": staticmethod(service), "create_fields": self.create_fields}
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = form.create_through_service()
+        obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+        return None
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(CreateThroughServiceAdmin):
     list_display = ("name", "parent")
     search_fields = ("name",)
+    create_service = services.create_category
+    create_fields = ("name", "parent", "description")
 
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(CreateThroughServiceAdmin):
     list_display = ("name", "contact_name", "phone", "email", "is_active")
     search_fields = ("name", "contact_name")
     list_filter = ("is_active",)
+    create_service = services.create_supplier
+    create_fields = ("name", "contact_name", "phone", "email", "address")
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(CreateThroughServiceAdmin):
     list_display = ("name", "kind", "is_default", "is_active")
     list_filter = ("kind", "is_active")
+    create_service = services.create_location
+    create_fields = ("name", "kind", "address", "is_default")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # stock levels, movements and sales name their location: deactivate instead
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -369,4 +424,14 @@ class BatchAdmin(ReadOnlyAdmin):
     list_display = ("batch_number", "product", "location", "expiry_date", "quantity", "unit_cost")
     list_filter = ("location",)
     search_fields = ("batch_number", "product__sku", "product__name")
+    list_select_related = ("product", "location")
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ReadOnlyAdmin):
+    """Stock on hand per product and location (changed only by the stock pages and sales)."""
+
+    list_display = ("product", "location", "quantity", "updated_at")
+    list_filter = ("location",)
+    search_fields = ("product__sku", "product__name")
     list_select_related = ("product", "location")

@@ -140,3 +140,40 @@ class ProductAdminForm(forms.ModelForm):
             for name, errors in by_field.items():
                 self.add_error(name if name in self.fields else None, errors)
         return cleaned_data
+
+
+class CreateThroughServiceForm(forms.ModelForm):
+    """A new category, supplier or location is made by its create_* service (names unique whatever
+    the case, one default location); `clean` runs the call in a rolled-back savepoint so refusals
+    land on the form. The admin sets `create` (a service) and `create_fields` on the form class.
+    Edits of existing rows have no service and save as plain model edits (model validation applies).
+    """
+
+    create = None
+    create_fields: tuple[str, ...] = ()
+
+    def create_through_service(self):
+        values = {name: self.cleaned_data[name] for name in self.create_fields if name in self.cleaned_data}
+        return type(self).create(**values)
+
+    def _post_clean(self):
+        if self.instance.pk:
+            return super()._post_clean()
+        # A new row: the service validates (full_clean, names in any case, the one default
+        # location it moves the flag from), so the model's own checks would only refuse early.
+        self.instance = forms.models.construct_instance(
+            self, self.instance, self._meta.fields, self._meta.exclude
+        )
+        return None
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.errors or self.instance.pk:
+            return cleaned_data
+        try:
+            with transaction.atomic():
+                self.create_through_service()
+                transaction.set_rollback(True)
+        except DomainError as error:
+            add_domain_errors(self, error)
+        return cleaned_data
