@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Min, OuterRef, Subquery
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 
@@ -151,15 +152,27 @@ class ExpiryFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return EXPIRY_WINDOWS
 
+    @staticmethod
+    def batches_in_window(window: str):
+        today = selectors.today()
+        live = Batch.objects.filter(quantity__gt=0)
+        if window == "expired":
+            return live.filter(expiry_date__lt=today)
+        return live.filter(expiry_date__lte=today + timedelta(days=int(window)))
+
     def queryset(self, request, queryset):
         if self.value() not in dict(EXPIRY_WINDOWS):
             return queryset
-        today = selectors.today()
-        if self.value() == "expired":
-            batches = Batch.objects.filter(expiry_date__lt=today)
-        else:
-            batches = Batch.objects.filter(expiry_date__lte=today + timedelta(days=int(self.value())))
-        return queryset.filter(pk__in=batches.filter(quantity__gt=0).values("product_id"))
+        return queryset.filter(pk__in=self.batches_in_window(self.value()).values("product_id"))
+
+
+class BatchExpiryFilter(ExpiryFilter):
+    """Batches with stock left that have expired or expire within the window."""
+
+    def queryset(self, request, queryset):
+        if self.value() not in dict(EXPIRY_WINDOWS):
+            return queryset
+        return queryset.filter(pk__in=self.batches_in_window(self.value()).values("pk"))
 
 
 def _next_expiry() -> Subquery:
@@ -268,7 +281,10 @@ class ProductAdmin(ImportExportModelAdmin):
             title=title,
             submit_label=submit_label,
             perform=lambda data: perform(request.user, data),
-            success_url=reverse("admin:products_product_changelist"),
+            # Back to the list narrowed to the product, its stock column showing the change.
+            success_url=lambda data: (
+                f"{reverse('admin:products_product_changelist')}?{urlencode({'q': data['product'].sku})}"
+            ),
         )
 
     def receive_stock_view(self, request):
@@ -422,7 +438,7 @@ class StockMovementAdmin(ReadOnlyAdmin):
 @admin.register(Batch)
 class BatchAdmin(ReadOnlyAdmin):
     list_display = ("batch_number", "product", "location", "expiry_date", "quantity", "unit_cost")
-    list_filter = ("location",)
+    list_filter = (BatchExpiryFilter, "location")
     search_fields = ("batch_number", "product__sku", "product__name")
     list_select_related = ("product", "location")
 

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from shared.errors import DomainError
 from shared.roles import Role, has_role
@@ -54,6 +55,11 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def model_admin_changelist(model_admin) -> str:
+    opts = model_admin.model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+
+
 def service_form_page(
     model_admin,
     request,
@@ -62,7 +68,7 @@ def service_form_page(
     title: str,
     submit_label: str,
     perform: Callable[[dict], str],
-    success_url: str,
+    success_url: str | Callable[[dict], str],
     minimum_role: Role = Role.MANAGER,
     summary: list[tuple[str, object]] | None = None,
     intro: str = "",
@@ -71,7 +77,8 @@ def service_form_page(
     """Render `form`; on a valid POST call `perform(cleaned_data)` (one service call).
 
     `perform` returns the success message. A `DomainError` re-renders the form with its errors and
-    nothing written; success redirects to `success_url` with the message (post/redirect/get).
+    nothing written; success redirects to `success_url` (or `success_url(cleaned_data)`) with the
+    message (post/redirect/get).
     """
     if not has_role(request.user, minimum_role):
         raise PermissionDenied
@@ -82,7 +89,9 @@ def service_form_page(
             add_domain_errors(form, error)
         else:
             model_admin.message_user(request, message, messages.SUCCESS)
-            return HttpResponseRedirect(success_url)
+            return HttpResponseRedirect(
+                success_url(form.cleaned_data) if callable(success_url) else success_url
+            )
     opts = model_admin.model._meta
     context = {
         **model_admin.admin_site.each_context(request),
@@ -95,7 +104,7 @@ def service_form_page(
         "submit_label": submit_label,
         "summary": summary or [],
         "intro": intro,
-        "cancel_url": success_url,
+        "cancel_url": model_admin_changelist(model_admin) if callable(success_url) else success_url,
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, SERVICE_FORM_TEMPLATE, context)

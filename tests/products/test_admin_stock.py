@@ -56,7 +56,8 @@ def test_receive_stock_page_with_batch_and_expiry_receives_through_service(as_ma
 
     assert page.status_code == 200 and page.context["form"]["product"].initial == product.pk
     assert b'value="Receive stock"' in page.content
-    assert response.redirect_chain == [(CHANGELIST, 302)]
+    assert response.redirect_chain == [(f"{CHANGELIST}?q={product.sku}", 302)]
+    assert [p.pk for p in response.context["cl"].result_list] == [product.pk]
     batch = Batch.objects.get(product=product)
     assert (batch.batch_number, batch.expiry_date, batch.quantity, batch.unit_cost) == (
         "AMX-1",
@@ -224,6 +225,14 @@ def test_product_list_expiry_filter(as_manager, medicine, stocked):
 
     assert [p.pk for p in expired.context["cl"].result_list] == [medicine.pk]
     assert [p.pk for p in soon.context["cl"].result_list] == [medicine.pk]
+
+
+def test_batch_list_expiry_filter(as_manager, medicine):
+    expired = as_manager.get("/admin/products/batch/", {"expiry": "expired"})
+    soon = as_manager.get("/admin/products/batch/", {"expiry": "30"})
+
+    assert [b.batch_number for b in expired.context["cl"].result_list] == ["OLD"]
+    assert [b.batch_number for b in soon.context["cl"].result_list] == ["OLD", "SOON"]
 
 
 def test_product_change_form_cannot_switch_off_batch_tracking_with_movements(as_manager, medicine):
