@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
 from customers import selectors, services
@@ -84,7 +85,7 @@ class CustomerAdmin(ImportExportModelAdmin):
     """Profiles are edited here; balances only move through payments, sales and adjustments."""
 
     resource_classes = [CustomerResource]
-    list_display = ("name", "phone", "customer_type", "status", "credit_limit", "balance")
+    list_display = ("name", "phone", "customer_type", "status", "credit_limit", "balance", "account_links")
     list_filter = ("customer_type", "status")
     search_fields = ("name", "phone", "email")
     readonly_fields = ("balance", "created_by", "created_at", "updated_at")
@@ -111,6 +112,14 @@ class CustomerAdmin(ImportExportModelAdmin):
         obj.pk = customer.pk
         obj.refresh_from_db()
         obj._state.adding = False
+
+    @admin.display(description="Account")
+    def account_links(self, customer):
+        return format_html(
+            '<a href="{}">record payment</a> · <a href="{}" target="_blank">statement</a>',
+            reverse("admin:customers_customer_record_payment", args=[customer.pk]),
+            reverse("admin:customers_customer_statement", args=[customer.pk]),
+        )
 
     # --- back-office pages -------------------------------------------------------------------
 

@@ -99,13 +99,13 @@ def test_record_payment_page_refuses_cashier_even_with_staff_flag(client, cashie
     assert not CustomerPayment.objects.exists()
 
 
-def test_customer_change_page_links_payment_and_statement(client, manager, debtor):
+def test_customer_change_page_and_list_link_payment_and_statement(client, manager, debtor):
     client.force_login(manager)
 
-    html = client.get(f"{CHANGELIST}{debtor.pk}/change/").content.decode()
-
-    assert f'href="{payment_url(debtor)}"' in html
-    assert f'href="{statement_url(debtor)}"' in html
+    for page in (f"{CHANGELIST}{debtor.pk}/change/", CHANGELIST):
+        html = client.get(page).content.decode()
+        assert f'href="{payment_url(debtor)}"' in html
+        assert f'href="{statement_url(debtor)}"' in html
 
 
 def test_statement_page_shows_period_entries_and_closing_balance(client, manager, debtor):

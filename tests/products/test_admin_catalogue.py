@@ -59,6 +59,49 @@ def test_csv_import_new_product_goes_through_create_product(manager, shop):
     assert create.call_count == 1
 
 
+def product_form(**values):
+    data = {
+        "sku": "JUICE-1",
+        "name": "Orange juice",
+        "unit": "pcs",
+        "retail_price": "3.50",
+        "wholesale_price": "3.00",
+        "tax_rate": "0",
+        "reorder_level": "4",
+        "attributes": "{}",
+        "is_active": "on",
+        "stock_levels-TOTAL_FORMS": "0",
+        "stock_levels-INITIAL_FORMS": "0",
+        "batches-TOTAL_FORMS": "0",
+        "batches-INITIAL_FORMS": "0",
+    }
+    data.update(values)
+    return data
+
+
+def test_product_add_in_admin_goes_through_create_product(client, manager):
+    client.force_login(manager)
+
+    with mock.patch.object(services, "create_product", wraps=services.create_product) as create:
+        response = client.post("/admin/products/product/add/", product_form(sku="  JUICE-1 "))
+
+    assert response.status_code == 302
+    product = Product.objects.get()
+    assert (product.sku, product.retail_price, product.barcode) == ("JUICE-1", D("3.50"), None)
+    assert create.call_count == 2  # the form's rolled-back check, then the write
+
+
+def test_product_add_with_taken_sku_shows_error_on_sku_and_saves_nothing(client, manager):
+    ProductFactory(sku="JUICE-1")
+    client.force_login(manager)
+
+    response = client.post("/admin/products/product/add/", product_form())
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["sku"]
+    assert Product.objects.count() == 1
+
+
 def test_product_archive_action_and_no_delete(client, manager, shop, stocked):
     product = stocked("5")
     client.force_login(manager)
