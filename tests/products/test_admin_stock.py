@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
@@ -282,3 +283,16 @@ def test_product_list_query_count_does_not_grow_with_rows(as_manager, shop, stoc
     assert len(response.context["cl"].result_list) == rows + 1
     # session, user, two counts, the page of products (stock and expiry inline), the filter choices
     assert len(queries.captured_queries) == PRODUCT_LIST_QUERIES, [q["sql"] for q in queries.captured_queries]
+
+
+def test_stock_page_post_without_csrf_token_is_refused(manager, shop):
+    product = ProductFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(manager)
+
+    response = client.post(
+        RECEIVE, {"product": product.pk, "location": shop.pk, "quantity": "5", "unit_cost": "1.00"}
+    )
+
+    assert response.status_code == 403
+    assert not StockMovement.objects.exists()
