@@ -74,6 +74,8 @@ class ProductResource(resources.ModelResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         """Create or update through the catalogue service; a refusal marks the row invalid."""
         self.before_save_instance(instance, row, **kwargs)
+        if self._is_dry_run(kwargs) and not self._is_using_transactions(kwargs):
+            return  # a preview that could not be rolled back writes nothing
         names = [n for n in CATALOGUE_FIELDS if n in self._meta.fields]
         values = {name: getattr(instance, name) for name in names}
         try:

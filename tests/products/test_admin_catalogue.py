@@ -48,6 +48,17 @@ def test_csv_import_price_change_goes_through_update_product(manager, shop):
     assert set(update.call_args.kwargs) == {"user", "product", "retail_price"}
 
 
+def test_csv_import_preview_changes_nothing(manager, shop):
+    product = ProductFactory(sku="TEA-2", retail_price=D("10.00"))
+
+    result = ProductResource().import_data(
+        csv_row(product, retail_price="12.50"), dry_run=True, use_transactions=True, user=manager
+    )
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Product.objects.get(pk=product.pk).retail_price == D("10.00")
+
+
 def test_csv_import_new_product_goes_through_create_product(manager, shop):
     template = ProductFactory.build(sku="NEW-1", name="New tea", category=Category.objects.create(name="Tea"))
 
