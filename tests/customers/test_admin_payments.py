@@ -76,17 +76,20 @@ def test_record_payment_refused_amount_shows_error_on_field_and_writes_nothing(
 def test_record_payment_offers_keep_excess_only_when_service_takes_it(client, manager, debtor):
     client.force_login(manager)
 
-    def record_payment(
-        *, user, customer_id, amount, method, reference="", note="", keep_excess_as_credit=False
-    ):
+    def without_flag(*, user, customer_id, amount, method, reference="", note=""):
         raise AssertionError("only the page is rendered here")
 
-    without = client.get(payment_url(debtor))
-    with mock.patch.object(services, "record_payment", record_payment):
-        with_flag = client.get(payment_url(debtor))
+    def with_flag(*, user, customer_id, amount, method, reference="", note="", keep_excess_as_credit=False):
+        raise AssertionError("only the page is rendered here")
+
+    with mock.patch.object(services, "record_payment", without_flag):
+        without = client.get(payment_url(debtor))
+    with mock.patch.object(services, "record_payment", with_flag):
+        with_checkbox = client.get(payment_url(debtor))
 
     assert "keep_excess_as_credit" not in without.context["form"].fields
-    assert "keep_excess_as_credit" in with_flag.context["form"].fields
+    assert "keep_excess_as_credit" in with_checkbox.context["form"].fields
+    assert 'name="keep_excess_as_credit"' in with_checkbox.content.decode()
 
 
 def test_record_payment_page_refuses_cashier_even_with_staff_flag(client, cashier, debtor):
