@@ -9,6 +9,7 @@ import tablib
 from products import services
 from products.admin import ProductResource
 from products.models import Category, Location, Product
+from tests.products.admin_helpers import admin_form_data
 from tests.products.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,31 +71,19 @@ def test_csv_import_new_product_goes_through_create_product(manager, shop):
     assert create.call_count == 1
 
 
-def product_form(**values):
-    data = {
-        "sku": "JUICE-1",
-        "name": "Orange juice",
-        "unit": "pcs",
-        "retail_price": "3.50",
-        "wholesale_price": "3.00",
-        "tax_rate": "0",
-        "reorder_level": "4",
-        "attributes": "{}",
-        "is_active": "on",
-        "stock_levels-TOTAL_FORMS": "0",
-        "stock_levels-INITIAL_FORMS": "0",
-        "batches-TOTAL_FORMS": "0",
-        "batches-INITIAL_FORMS": "0",
-    }
-    data.update(values)
-    return data
+ADD = "/admin/products/product/add/"
+
+
+def product_form(client, **values):
+    defaults = {"sku": "JUICE-1", "name": "Orange juice", "retail_price": "3.50", "wholesale_price": "3.00"}
+    return admin_form_data(client, ADD, **{**defaults, **values})
 
 
 def test_product_add_in_admin_goes_through_create_product(client, manager):
     client.force_login(manager)
 
     with mock.patch.object(services, "create_product", wraps=services.create_product) as create:
-        response = client.post("/admin/products/product/add/", product_form(sku="  JUICE-1 "))
+        response = client.post(ADD, product_form(client, sku="  JUICE-1 "))
 
     assert response.status_code == 302
     product = Product.objects.get()
@@ -106,7 +95,7 @@ def test_product_add_with_taken_sku_shows_error_on_sku_and_saves_nothing(client,
     ProductFactory(sku="JUICE-1")
     client.force_login(manager)
 
-    response = client.post("/admin/products/product/add/", product_form())
+    response = client.post(ADD, product_form(client))
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["sku"]

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from products.models import Batch, Product, StockLevel, StockMovement
+from tests.products.admin_helpers import admin_form_data
 from tests.products.factories import BatchProductFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -237,24 +238,9 @@ def test_batch_list_expiry_filter(as_manager, medicine):
 
 
 def test_product_change_form_cannot_switch_off_batch_tracking_with_movements(as_manager, medicine):
-    response = as_manager.get(f"{CHANGELIST}{medicine.pk}/change/")
-    data = {
-        key: value
-        for key, value in response.context["adminform"].form.initial.items()
-        if key in ("sku", "name", "unit", "retail_price", "wholesale_price", "tax_rate", "reorder_level")
-    }
-    data.update(
-        {
-            "attributes": "{}",
-            "is_active": "on",
-            "stock_levels-TOTAL_FORMS": "0",
-            "stock_levels-INITIAL_FORMS": "0",
-            "batches-TOTAL_FORMS": "0",
-            "batches-INITIAL_FORMS": "0",
-        }
-    )
+    url = f"{CHANGELIST}{medicine.pk}/change/"
 
-    refused = as_manager.post(f"{CHANGELIST}{medicine.pk}/change/", data)  # track_batches unticked
+    refused = as_manager.post(url, admin_form_data(as_manager, url, track_batches=None))
 
     assert refused.status_code == 200
     assert refused.context["adminform"].form.errors["track_batches"] == [
@@ -262,9 +248,7 @@ def test_product_change_form_cannot_switch_off_batch_tracking_with_movements(as_
     ]
     assert Product.objects.get(pk=medicine.pk).track_batches is True
 
-    saved = as_manager.post(
-        f"{CHANGELIST}{medicine.pk}/change/", {**data, "track_batches": "on", "retail_price": "11.50"}
-    )
+    saved = as_manager.post(url, admin_form_data(as_manager, url, retail_price="11.50"))
 
     assert saved.status_code == 302
     assert Product.objects.get(pk=medicine.pk).retail_price == D("11.50")
