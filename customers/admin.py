@@ -1,14 +1,35 @@
+"""Admin: customer profiles (through save_customer_profile), payments and the printable statement.
+
+Balances move only through services: the "Record payment" page calls customers.services.record_payment
+(as the recordPayment mutation does); ledger rows and payments are read-only here.
+"""
+
+from datetime import timedelta
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
-from customers import services
+from customers import selectors, services
 from customers.adapters import profile_errors
+from customers.admin_forms import RecordPaymentForm, StatementPeriodForm
 from customers.models import Customer, CustomerLedgerEntry, CustomerPayment
 from customers.resources import CustomerResource
+from shared.backoffice import service_form_page
 from shared.errors import DomainError
+from shared.money import format_money
+from shared.roles import Role, has_role
+
+STATEMENT_DEFAULT_DAYS = 90
 
 
 class CustomerAdminForm(forms.ModelForm):
@@ -64,7 +85,7 @@ class CustomerAdmin(ImportExportModelAdmin):
     """Profiles are edited here; balances only move through payments, sales and adjustments."""
 
     resource_classes = [CustomerResource]
-    list_display = ("name", "phone", "customer_type", "status", "credit_limit", "balance")
+    list_display = ("name", "phone", "customer_type", "status", "credit_limit", "balance", "account_links")
     list_filter = ("customer_type", "status")
     search_fields = ("name", "phone", "email")
     readonly_fields = ("balance", "created_by", "created_at", "updated_at")
@@ -91,6 +112,93 @@ class CustomerAdmin(ImportExportModelAdmin):
         obj.pk = customer.pk
         obj.refresh_from_db()
         obj._state.adding = False
+
+    @admin.display(description="Account")
+    def account_links(self, customer):
+        return format_html(
+            '<a href="{}">record payment</a> · <a href="{}" target="_blank">statement</a>',
+            reverse("admin:customers_customer_record_payment", args=[customer.pk]),
+            reverse("admin:customers_customer_statement", args=[customer.pk]),
+        )
+
+    # --- back-office pages -------------------------------------------------------------------
+
+    def get_urls(self):
+        page = self.admin_site.admin_view
+        return [
+            path(
+                "<int:customer_id>/record-payment/",
+                page(self.record_payment_view),
+                name="customers_customer_record_payment",
+            ),
+            path(
+                "<int:customer_id>/statement/", page(self.statement_view), name="customers_customer_statement"
+            ),
+            *super().get_urls(),
+        ]
+
+    def record_payment_view(self, request, customer_id: int):
+        customer = get_object_or_404(Customer, pk=customer_id)
+        form = RecordPaymentForm(request.POST or None)
+
+        def perform(data):
+            payment = services.record_payment(
+                user=request.user, customer_id=customer.pk, **form.service_arguments()
+            )
+            payment.customer.refresh_from_db(fields=["balance"])
+            return (
+                f"Payment of {format_money(payment.amount)} recorded for {customer.name}; "
+                f"balance now {format_money(payment.customer.balance)}."
+            )
+
+        return service_form_page(
+            self,
+            request,
+            form=form,
+            title=f"Record a payment from {customer.name}",
+            submit_label="Record payment",
+            perform=perform,
+            success_url=reverse("admin:customers_customer_change", args=[customer.pk]),
+            summary=[("Customer", customer.name), ("Balance owed", format_money(customer.balance))],
+            intro="A negative balance is store credit the shop holds for the customer.",
+            obj=customer,
+        )
+
+    def statement_view(self, request, customer_id: int):
+        """The printable statement: the customerStatement selector for a period (?date_from=&date_to=)."""
+        if not has_role(request.user, Role.MANAGER):
+            raise PermissionDenied
+        customer = selectors.get_customer(customer_id=customer_id)
+        if customer is None:
+            raise Http404("No such customer.")
+        today = timezone.localdate()
+        period = StatementPeriodForm(
+            request.GET or {"date_from": today - timedelta(days=STATEMENT_DEFAULT_DAYS), "date_to": today}
+        )
+        statement = None
+        if period.is_valid():
+            statement = selectors.customer_statement(
+                customer=customer,
+                date_from=period.cleaned_data["date_from"],
+                date_to=period.cleaned_data["date_to"],
+            )
+        context = {
+            "shop_name": settings.SHOP_NAME,
+            "customer": customer,
+            "period": period,
+            "statement": statement,
+            # Each entry with its amount in the column it belongs to (charges owed, payments and credits).
+            "rows": [
+                (
+                    entry,
+                    entry.amount if entry.amount > 0 else None,
+                    -entry.amount if entry.amount < 0 else None,
+                )
+                for entry in (statement.entries if statement else [])
+            ],
+            "change_url": reverse("admin:customers_customer_change", args=[customer.pk]),
+        }
+        return TemplateResponse(request, "customers/statement.html", context)
 
     @admin.action(description="Archive the selected customers (history is kept)")
     def archive_selected(self, request, queryset):
