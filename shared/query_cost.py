@@ -7,8 +7,8 @@ a million. The document must already have passed NoFragmentCyclesRule and KnownF
 Cost estimates the objects the server would load: a field returning an object costs 1 plus its
 selections; a list multiplies that by its size: `first`/`last`/`limit` when given, the default page
 size for a connection without them, an estimate for a plain list such as `sale.items` (per field,
-else `list_estimate`). Scalars
-cost nothing. Aliased fields are counted each time they appear, as the server resolves each one.
+else `list_estimate`). Scalars cost nothing. Aliased fields are counted each time they appear, as
+the server resolves each one.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from graphql import (
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
-    OperationType,
     SelectionSetNode,
     VariableNode,
     get_named_type,
@@ -36,6 +35,8 @@ from graphql import (
     is_non_null_type,
 )
 from graphql.language import DocumentNode
+
+from shared.validation import RequestErrorCode
 
 SIZE_ARGUMENTS = ("first", "last", "limit")
 # Fields plus fragments nested this deep are refused before Python's own recursion limit is near.
@@ -103,7 +104,10 @@ class _Analysis:
                 GraphQLError(
                     f"'{name}' exceeds maximum operation depth of {self.config.max_depth}.",
                     operation,
-                    extensions={"code": "QUERY_TOO_DEEP", "maxDepth": self.config.max_depth},
+                    extensions={
+                        "code": RequestErrorCode.QUERY_TOO_DEEP.value,
+                        "maxDepth": self.config.max_depth,
+                    },
                 )
             )
         return cost
@@ -115,7 +119,7 @@ class _Analysis:
                 GraphQLError(
                     "The query nests fields or fragments too deeply.",
                     node,
-                    extensions={"code": "QUERY_TOO_DEEP"},
+                    extensions={"code": RequestErrorCode.QUERY_TOO_DEEP.value},
                 )
             )
         cost, depth, names = 0, 0, Counter()
@@ -206,7 +210,7 @@ class _Analysis:
                     f"The field '{name}' is selected {count} times in one selection set;"
                     f" at most {self.config.max_repeats} are allowed.",
                     node,
-                    extensions={"code": "QUERY_TOO_COMPLEX"},
+                    extensions={"code": RequestErrorCode.QUERY_TOO_COMPLEX.value},
                 )
             )
 
@@ -249,6 +253,3 @@ def _defaults(operation: OperationDefinitionNode) -> dict:
         for definition in operation.variable_definitions or ()
         if isinstance(definition.default_value, IntValueNode)
     }
-
-
-__all__ = ["CostSettings", "OperationCost", "OperationType", "analyse_document", "operation_cost"]

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from graphql import GraphQLError, StringValueNode, visit
 from graphql.language import DocumentNode, Visitor
 from graphql.validation import ValidationRule
+
+
+class RequestErrorCode(StrEnum):
+    """`extensions.code` of a request refused before execution (see docs/SECURITY.md)."""
+
+    MALFORMED_REQUEST = "MALFORMED_REQUEST"
+    BATCH_NOT_SUPPORTED = "BATCH_NOT_SUPPORTED"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    JSON_TOO_DEEP = "JSON_TOO_DEEP"
+    INVALID_STRING = "INVALID_STRING"
+    QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+
 
 # NUL cannot be stored in a PostgreSQL text column; a lone surrogate cannot be encoded as UTF-8.
 _INVALID_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
@@ -77,7 +93,7 @@ class _StringLiterals(Visitor):
             self.error = GraphQLError(
                 "A string in the query contains a NUL character or an unpaired surrogate.",
                 node,
-                extensions={"code": "INVALID_STRING"},
+                extensions={"code": RequestErrorCode.INVALID_STRING.value},
             )
             return self.BREAK
         return None

@@ -7,7 +7,6 @@ import logging
 import math
 import re
 import uuid
-from enum import StrEnum
 from functools import lru_cache
 from time import monotonic
 
@@ -45,6 +44,7 @@ from shared.query_cost import CostSettings, analyse_document, operation_cost
 from shared.validation import (
     JsonTooDeep,
     MaxAliasesRule,
+    RequestErrorCode,
     find_invalid_string,
     has_invalid_characters,
     invalid_string_literal,
@@ -62,20 +62,6 @@ _STRUCTURE_RULES = (
     KnownFragmentNamesRule,
     NoFragmentCyclesRule,
 )
-
-
-class RequestErrorCode(StrEnum):
-    """`extensions.code` of a request refused before execution (see docs/SECURITY.md)."""
-
-    MALFORMED_REQUEST = "MALFORMED_REQUEST"
-    BATCH_NOT_SUPPORTED = "BATCH_NOT_SUPPORTED"
-    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
-    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
-    JSON_TOO_DEEP = "JSON_TOO_DEEP"
-    INVALID_STRING = "INVALID_STRING"
-    QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
-    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
-    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
 
 
 class RequestRefused(HttpError):
@@ -148,7 +134,15 @@ def _parse_and_validate(schema, query: str, limits: tuple):
     except GraphQLError as error:
         return None, [error], {}
     except RecursionError:
-        return None, [GraphQLError("The query nests too deeply.", extensions={"code": "QUERY_TOO_DEEP"})], {}
+        return (
+            None,
+            [
+                GraphQLError(
+                    "The query nests too deeply.", extensions={"code": RequestErrorCode.QUERY_TOO_DEEP.value}
+                )
+            ],
+            {},
+        )
     string_error = invalid_string_literal(query, document)
     if string_error is not None:
         return None, [string_error], {}

@@ -126,6 +126,18 @@ def test_depth_limit(as_admin, settings):
 
     assert response.data is None
     assert "depth" in response.errors[0]["message"].lower()
+    assert response.error_codes() == ["QUERY_TOO_DEEP"]
+
+
+def test_depth_limit_follows_fragments(as_admin, settings):
+    settings.GRAPHQL_MAX_DEPTH = 2
+
+    response = as_admin(
+        "{ users { ...Page } } fragment Page on UserConnection { edges { node { username } } }"
+    )
+
+    assert response.error_codes() == ["QUERY_TOO_DEEP"]
+    assert as_admin("{ users { ...Page } } fragment Page on UserConnection { totalCount }").data["users"]
 
 
 def test_alias_limit(anon, settings):
