@@ -184,6 +184,9 @@ class TimeBudgetExecutionContext(ExecutionContext):
             return super().build_response(data, errors)
         field_nodes, path = self.stopped_at
         limit = settings.GRAPHQL_REQUEST_TIMEOUT
+        logger.warning(
+            "Request stopped by its time budget", extra={"path": ".".join(str(key) for key in path.as_list())}
+        )
         timeout = GraphQLError(
             f"The request ran longer than its time budget of {limit:g} seconds and was stopped.",
             field_nodes,

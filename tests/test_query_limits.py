@@ -307,11 +307,12 @@ def slow(monkeypatch, module, name, seconds):
     monkeypatch.setattr(module, name, slowed)
 
 
-def test_time_budget_stops_a_slow_query(as_admin, monkeypatch, settings):
+def test_time_budget_stops_a_slow_query(as_admin, monkeypatch, settings, caplog):
     settings.GRAPHQL_REQUEST_TIMEOUT = 0.05
     slow(monkeypatch, accounts.schema.selectors, "list_users", 0.1)
 
-    response = as_admin("{ users { totalCount } me { username } }")
+    with caplog.at_level(logging.WARNING, logger="pos.graphql"):
+        response = as_admin("{ users { totalCount } me { username } }")
 
     assert response.status_code == 200
     assert response.data is None
@@ -319,6 +320,7 @@ def test_time_budget_stops_a_slow_query(as_admin, monkeypatch, settings):
     assert error["extensions"]["code"] == "REQUEST_TIMEOUT"
     assert error["extensions"]["limitSeconds"] == 0.05
     assert error["path"] == ["users", "totalCount"]  # the slow field finished, nothing after it ran
+    assert [r.getMessage() for r in caplog.records] == ["Request stopped by its time budget"]
 
 
 def test_time_budget_lets_fast_requests_through(as_admin, settings):
