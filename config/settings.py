@@ -194,6 +194,26 @@ GRAPHQL_MAX_DEPTH = int(os.environ.get("GRAPHQL_MAX_DEPTH", "12"))
 GRAPHQL_MAX_ALIASES = int(os.environ.get("GRAPHQL_MAX_ALIASES", "15"))
 GRAPHQL_MAX_TOKENS = int(os.environ.get("GRAPHQL_MAX_TOKENS", "3000"))
 GRAPHQL_MAX_QUERY_BYTES = int(os.environ.get("GRAPHQL_MAX_QUERY_BYTES", "20000"))
+# Estimated objects a query may load (list sizes multiplied through nesting; docs/SECURITY.md).
+GRAPHQL_MAX_COST = int(os.environ.get("GRAPHQL_MAX_COST", "20000"))
+# Assumed length of a plain list field without a size argument (e.g. sale.items), and the fields
+# whose usual length is far from it: a product's live batches pile up (pharmacy), a line draws from
+# one or two batches, a sale has one or two tenders, a shop a handful of locations.
+GRAPHQL_LIST_SIZE_ESTIMATE = int(os.environ.get("GRAPHQL_LIST_SIZE_ESTIMATE", "10"))
+GRAPHQL_LIST_SIZE_ESTIMATES = {
+    "Product.batches": 50,
+    "Product.stockByLocation": 5,
+    "SaleItem.batches": 3,
+    "Sale.payments": 3,
+    "Sale.returns": 3,
+}
+# One response name selected more often than this in one selection set is refused (field merging
+# in validation is quadratic in it; no client needs it).
+GRAPHQL_MAX_FIELD_REPEATS = int(os.environ.get("GRAPHQL_MAX_FIELD_REPEATS", "20"))
+GRAPHQL_MAX_JSON_DEPTH = int(os.environ.get("GRAPHQL_MAX_JSON_DEPTH", "20"))
+# Seconds after which a request stops resolving fields (0: no budget). Year-long reports answer in
+# under 1 s on a million sale lines (docs/PERFORMANCE.md), the till in tens of milliseconds.
+GRAPHQL_REQUEST_TIMEOUT = float(os.environ.get("GRAPHQL_REQUEST_TIMEOUT", "10"))
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
 GRAPHIQL = DEBUG
 

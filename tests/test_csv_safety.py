@@ -124,7 +124,10 @@ def test_admin_product_export_neutralises():
 @pytest.mark.django_db
 def test_customer_export_neutralises_and_reimports_unchanged(tmp_path, manager):
     CustomerFactory(
-        name="=cmd|' /C calc'!A0", phone="+2348031234567", notes="+ owes for rice", credit_limit=Decimal("5.00")
+        name="=cmd|' /C calc'!A0",
+        phone="+2348031234567",
+        notes="+ owes for rice",
+        credit_limit=Decimal("5.00"),
     )
     path = tmp_path / "customers.csv"
     call_command("export_customers", "--output", str(path), stderr=StringIO())

@@ -16,23 +16,79 @@ def post_raw(body, content_type="application/json", **headers):
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "code"),
     [
-        pytest.param(b"{not json", id="invalid-json"),
-        pytest.param(b'"a string"', id="json-string"),
-        pytest.param(b"[]", id="empty-batch"),
-        pytest.param(b'[{"query": "{ __typename }"}]', id="batch"),
-        pytest.param(b"\xff\xfe", id="invalid-utf8"),
-        pytest.param(b'{"query": "{ __typename }", "variables": [1]}', id="variables-not-object"),
-        pytest.param(b"{}", id="no-query"),
+        pytest.param(b"{not json", "MALFORMED_REQUEST", id="invalid-json"),
+        pytest.param(b'"a string"', "MALFORMED_REQUEST", id="json-string"),
+        pytest.param(b"1", "MALFORMED_REQUEST", id="json-number"),
+        pytest.param(b"null", "MALFORMED_REQUEST", id="json-null"),
+        pytest.param(b"[]", "BATCH_NOT_SUPPORTED", id="empty-batch"),
+        pytest.param(b'[{"query": "{ __typename }"}]', "BATCH_NOT_SUPPORTED", id="batch"),
+        pytest.param(b"\xff\xfe", "MALFORMED_REQUEST", id="invalid-utf8"),
+        pytest.param(
+            b'{"query": "{ __typename }", "variables": [1]}', "MALFORMED_REQUEST", id="variables-list"
+        ),
+        pytest.param(
+            b'{"query": "{ __typename }", "variables": 7}', "MALFORMED_REQUEST", id="variables-number"
+        ),
+        pytest.param(
+            b'{"query": "{ __typename }", "variables": "[1]"}', "MALFORMED_REQUEST", id="variables-json-list"
+        ),
+        pytest.param(
+            b'{"query": "{ __typename }", "variables": "{nope"}', "MALFORMED_REQUEST", id="variables-bad-json"
+        ),
+        pytest.param(b'{"query": ["{ __typename }"]}', "MALFORMED_REQUEST", id="query-list"),
+        pytest.param(b'{"query": 12}', "MALFORMED_REQUEST", id="query-number"),
+        pytest.param(b'{"query": {"a": 1}}', "MALFORMED_REQUEST", id="query-object"),
+        pytest.param(
+            b'{"query": "{ __typename }", "operationName": 5}', "MALFORMED_REQUEST", id="operation-number"
+        ),
+        pytest.param(
+            b'{"query": "{ __typename }", "operationName": ["A"]}', "MALFORMED_REQUEST", id="operation-list"
+        ),
+        pytest.param(b"{}", "MALFORMED_REQUEST", id="no-query"),
+        pytest.param(b'{"query": ""}', "MALFORMED_REQUEST", id="empty-query"),
     ],
 )
-def test_malformed_bodies_get_4xx_json(body):
-    response = post_raw(body)
+def test_malformed_bodies_get_coded_4xx_json(body, code, caplog):
+    with caplog.at_level(logging.DEBUG):
+        response = post_raw(body)
 
     assert 400 <= response.status_code < 500
     assert response["Content-Type"].startswith("application/json")
-    assert json.loads(response.content)["errors"][0]["message"]
+    error = json.loads(response.content)["errors"][0]
+    assert error["message"]
+    assert error["extensions"]["code"] == code
+    assert "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml"],
+)
+def test_other_content_types_get_415(content_type):
+    response = post_raw(b'{"query": "{ __typename }"}', content_type=content_type)
+
+    assert response.status_code == 415
+    assert json.loads(response.content)["errors"][0]["extensions"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+
+
+def test_application_graphql_body_is_a_query():
+    response = post_raw(b"{ __typename }", content_type="application/graphql")
+
+    assert response.status_code == 200
+    assert json.loads(response.content)["data"] == {"__typename": "Query"}
+
+
+def test_huge_body_is_refused_from_its_length_with_413(settings):
+    body = json.dumps(
+        {"query": "{ __typename }", "variables": {"x": "a" * (settings.GRAPHQL_MAX_QUERY_BYTES * 3)}}
+    )
+
+    response = post_raw(body)
+
+    assert response.status_code == 413
+    assert json.loads(response.content)["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
 
 
 def test_typename_works_anonymously_and_introspection_is_off_in_production(anon):
@@ -70,6 +126,18 @@ def test_depth_limit(as_admin, settings):
 
     assert response.data is None
     assert "depth" in response.errors[0]["message"].lower()
+    assert response.error_codes() == ["QUERY_TOO_DEEP"]
+
+
+def test_depth_limit_follows_fragments(as_admin, settings):
+    settings.GRAPHQL_MAX_DEPTH = 2
+
+    response = as_admin(
+        "{ users { ...Page } } fragment Page on UserConnection { edges { node { username } } }"
+    )
+
+    assert response.error_codes() == ["QUERY_TOO_DEEP"]
+    assert as_admin("{ users { ...Page } } fragment Page on UserConnection { totalCount }").data["users"]
 
 
 def test_alias_limit(anon, settings):
