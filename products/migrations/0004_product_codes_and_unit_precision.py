@@ -12,13 +12,10 @@ import sys
 import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.models.functions import Floor
 
 
 MEASURED_UNITS = {"kg", "g", "mg", "lb", "oz", "l", "ml", "cl", "m", "cm", "m2", "m3"}
-
-
-def _is_fractional(value) -> bool:
-    return value is not None and value != value.to_integral_value()
 
 
 def set_precision_and_codes(apps, schema_editor):
@@ -30,9 +27,8 @@ def set_precision_and_codes(apps, schema_editor):
 
     fractional = set()
     for model in (StockLevel, Batch, StockMovement):
-        for product_id, quantity in model.objects.values_list("product_id", "quantity").iterator():
-            if _is_fractional(quantity):
-                fractional.add(product_id)
+        rows = model.objects.exclude(quantity=Floor("quantity")).values_list("product_id", flat=True)
+        fractional.update(rows.distinct())
     measured = {
         pk
         for pk, unit in Product.objects.values_list("pk", "unit")

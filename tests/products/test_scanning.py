@@ -19,6 +19,7 @@ from shared.errors import DomainError
 from tests.products.factories import ProductFactory
 
 RESULT = "success message errors { field code message }"
+MIGRATION_0004 = importlib.import_module("products.migrations.0004_product_codes_and_unit_precision")
 SCAN = "query($code: String!) { productByCode(code: $code) { sku } }"
 CREATE_PRODUCT = f"""
 mutation($input: CreateProductInput!) {{ createProduct(input: $input) {{ {RESULT} product {{ sku }} }} }}"""
@@ -193,12 +194,29 @@ def test_migration_fills_codes_and_reports_conflicts(manager, capsys):
     create(manager, "KEEP", barcode="999")
     ProductFactory(sku="CLASH", barcode="keep", codes=False)
     ProductCode.objects.all().delete()
-    migration = importlib.import_module("products.migrations.0004_product_codes_and_unit_precision")
 
-    migration.set_precision_and_codes(installed_apps, None)
+    MIGRATION_0004.set_precision_and_codes(installed_apps, None)
 
     assert sorted(ProductCode.objects.values_list("code", flat=True)) == ["999", "CLASH", "KEEP"]
     assert "'keep' of product" in capsys.readouterr().err
+
+
+def test_migration_keeps_decimals_for_fractional_stock_and_weighed_units(manager, shop):
+    loose = ProductFactory(sku="LOOSE", quantity_decimals=3)
+    services.receive_stock(user=manager, product=loose, location=shop, quantity="1.5", unit_cost="1")
+    whole = ProductFactory(sku="WHOLE", quantity_decimals=3)
+    services.receive_stock(user=manager, product=whole, location=shop, quantity="2", unit_cost="1")
+    ProductFactory(sku="FLOUR", unit="kg")
+    Product.objects.update(quantity_decimals=0)  # as AddField(default=0) leaves them
+    ProductCode.objects.all().delete()  # as CreateModel leaves it
+
+    MIGRATION_0004.set_precision_and_codes(installed_apps, None)
+
+    assert dict(Product.objects.values_list("sku", "quantity_decimals")) == {
+        "LOOSE": 3,
+        "WHOLE": 0,
+        "FLOUR": 3,
+    }
 
 
 # --- label images -----------------------------------------------------------------------------
