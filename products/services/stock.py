@@ -25,8 +25,8 @@ from shared.money import format_quantity, parse_quantity, to_decimal
 from shared.roles import Role, has_role
 
 COST_STEP = Decimal("0.0001")
-# An expiry date further ahead than this is a typing error (a year of 2205), not a shelf life.
-MAX_SHELF_LIFE_DAYS = 365 * 30
+# An expiry date further ahead than this is a typing error (2207 for 2027), not a shelf life.
+MAX_SHELF_LIFE_DAYS = 365 * 100
 MAX_COST = Decimal("9999999999.9999")
 MAX_LINES = 200
 MovementType = StockMovement.Type
