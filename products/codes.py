@@ -20,24 +20,42 @@ def is_valid_ean13(code: str | None) -> bool:
     return (10 - total % 10) % 10 == digits[12]
 
 
-def qr_png(product: Product) -> bytes:
-    """PNG of the product's QR payload (POS:PRODUCT:<sku>)."""
-    image = qrcode.make(product.qr_payload, box_size=8, border=2)
+def _qr_png(text: str) -> bytes:
+    # qrcode encodes any Unicode text (as UTF-8 bytes), so every SKU has a QR label.
+    image = qrcode.make(text, box_size=8, border=2)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
+def qr_png(product: Product) -> bytes:
+    """PNG of the product's QR payload (POS:PRODUCT:<sku>)."""
+    return _qr_png(product.qr_payload)
+
+
+def _code128_can_encode(text: str) -> bool:
+    """Code 128 carries printable ASCII only; anything else would make python-barcode raise."""
+    return bool(text) and text.isascii() and text.isprintable()
+
+
 def barcode_spec(product: Product) -> tuple[str, str]:
-    """(symbology, text a scanner reads back): EAN-13 for a valid EAN-13, else Code 128 of barcode or SKU."""
+    """(symbology, text a scanner reads back).
+
+    EAN-13 for a valid EAN-13 barcode, else Code 128 of the barcode or SKU; a code Code 128 cannot
+    carry (a non-ASCII SKU) is drawn as a QR code of that same text, which any 2D till scanner
+    reads back and `productByCode` finds.
+    """
     if is_valid_ean13(product.barcode):
         return "ean13", product.barcode
-    return "code128", product.barcode or product.sku
+    text = product.barcode or product.sku
+    return ("code128" if _code128_can_encode(text) else "qr"), text
 
 
 def barcode_png(product: Product) -> bytes:
     """PNG of the product's barcode (see `barcode_spec`)."""
     kind, text = barcode_spec(product)
+    if kind == "qr":
+        return _qr_png(text)
     # python-barcode takes EAN-13's 12 data digits and computes the check digit itself.
     symbol = barcode.get(kind, text[:12] if kind == "ean13" else text, writer=ImageWriter())
     buffer = io.BytesIO()

@@ -14,10 +14,21 @@ from datetime import date
 from decimal import Decimal
 
 import tablib
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from products import selectors, services
-from products.models import Batch, Category, Location, Product, StockLevel, StockMovement, Supplier
+from products.models import (
+    Batch,
+    Category,
+    Location,
+    Product,
+    ProductCode,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    normalise_code,
+)
+from products.units import check_quantity_precision, default_quantity_decimals
 from shared.csv_safety import restore_cell, safe_dataset
 from shared.errors import DomainError
 from shared.money import parse_money, parse_quantity
@@ -35,6 +46,7 @@ PRODUCT_COLUMNS = [
     "cost_price",
     "tax_rate",
     "reorder_level",
+    "quantity_decimals",
     "track_batches",
     "is_active",
     "attributes",
@@ -133,8 +145,20 @@ def _validate(dataset: tablib.Dataset, report: ImportReport) -> list[_Row]:
         report.errors.append(RowError(1, None, f"Unknown column(s): {', '.join(sorted(unknown))}."))
     if report.errors:
         return []
-    existing = {p.sku: p for p in Product.objects.only("pk", "sku", "barcode", "track_batches", "is_active")}
-    barcode_owner = {p.barcode: p.sku for p in existing.values() if p.barcode}
+    existing = {
+        p.sku: p
+        for p in Product.objects.only(
+            "pk", "sku", "barcode", "track_batches", "is_active", "quantity_decimals"
+        )
+    }
+    # Every SKU and barcode in the shop, normalised as ProductCode holds them: one name space.
+    code_owner = {normalise_code(p.sku): p.sku for p in existing.values()}
+    code_owner.update({normalise_code(p.barcode): p.sku for p in existing.values() if p.barcode})
+    sku_of = {p.pk: p.sku for p in existing.values()}
+    code_owner.update(
+        {code: sku_of[pid] for code, pid in ProductCode.objects.values_list("code", "product_id")}
+    )
+    seen_codes: dict[str, int] = {}
     with_movements = set(StockMovement.objects.values_list("product__sku", flat=True).distinct())
     locations = {loc.name.lower(): loc for loc in Location.objects.all()}
     today = selectors.today()
@@ -155,6 +179,8 @@ def _validate(dataset: tablib.Dataset, report: ImportReport) -> list[_Row]:
         if sku:
             if sku in seen_skus:
                 errors.append(RowError(number, "sku", f"SKU {sku} already appears on row {seen_skus[sku]}."))
+            else:
+                _check_code(errors, number, "sku", sku, sku, code_owner, seen_codes)
             seen_skus.setdefault(sku, number)
         values["name"] = _text(data.get("name"))
         if not values["name"]:
@@ -171,9 +197,8 @@ def _validate(dataset: tablib.Dataset, report: ImportReport) -> list[_Row]:
                     )
                 )
             seen_barcodes.setdefault(barcode, number)
-            owner = barcode_owner.get(barcode)
-            if owner and owner != sku:
-                errors.append(RowError(number, "barcode", f"Barcode {barcode} belongs to product {owner}."))
+            if sku and normalise_code(barcode) != normalise_code(sku):
+                _check_code(errors, number, "barcode", barcode, sku, code_owner, seen_codes)
         values["description"] = _text(data.get("description"))
         values["category"] = _text(data.get("category"))
         values["supplier"] = _text(data.get("supplier"))
@@ -197,6 +222,9 @@ def _validate(dataset: tablib.Dataset, report: ImportReport) -> list[_Row]:
             parse_quantity,
             _text(data.get("reorder_level")) or "0",
             allow_zero=True,
+        )
+        values["quantity_decimals"] = _quantity_decimals(
+            errors, number, data.get("quantity_decimals"), values["unit"], existing.get(sku) if sku else None
         )
         values["track_batches"] = _bool(data.get("track_batches"), "track_batches", errors, number)
         is_active = _text(data.get("is_active"))
@@ -228,6 +256,16 @@ def _validate(dataset: tablib.Dataset, report: ImportReport) -> list[_Row]:
         quantity_text = _text(data.get("opening_quantity"))
         if quantity_text and quantity_text not in ("0", "0.0", "0.000"):
             quantity = _parse(errors, number, "opening_quantity", parse_quantity, quantity_text)
+            if quantity is not None and values["quantity_decimals"] is not None:
+                quantity = _parse(
+                    errors,
+                    number,
+                    "opening_quantity",
+                    check_quantity_precision,
+                    quantity,
+                    decimals=values["quantity_decimals"],
+                    product_name=values["name"],
+                )
             cost_text = _text(data.get("opening_unit_cost")) or _text(data.get("cost_price")) or "0"
             unit_cost = _parse(errors, number, "opening_unit_cost", services.parse_cost, cost_text)
             location_name = _text(data.get("location"))
@@ -247,6 +285,10 @@ def _validate(dataset: tablib.Dataset, report: ImportReport) -> list[_Row]:
                     errors.append(
                         RowError(number, "batch_number", "Batch-tracked stock needs a batch number.")
                     )
+                if expiry is None and not expiry_text:
+                    errors.append(
+                        RowError(number, "expiry_date", "Batch-tracked stock needs an expiry date.")
+                    )
                 if expiry is not None and expiry < today:
                     errors.append(RowError(number, "expiry_date", "This batch has already expired."))
             elif batch_number or expiry_text:
@@ -265,6 +307,41 @@ def _validate(dataset: tablib.Dataset, report: ImportReport) -> list[_Row]:
         report.errors.extend(errors)
         rows.append(_Row(number=number, values=values, opening=opening))
     return rows
+
+
+def _check_code(errors, number, column, code, sku, code_owner, seen_codes) -> None:
+    """A SKU or barcode may name no other product, in the shop or earlier in the file, in any case."""
+    key = normalise_code(code)
+    owner = code_owner.get(key)
+    if owner is not None and owner != sku:
+        errors.append(RowError(number, column, f"{code} is already a SKU or barcode of product {owner}."))
+    elif key in seen_codes:
+        errors.append(
+            RowError(number, column, f"{code} is already a SKU or barcode on row {seen_codes[key]}.")
+        )
+    seen_codes.setdefault(key, number)
+
+
+def _quantity_decimals(errors, number, value, unit: str, current: Product | None) -> int | None:
+    """The column, else the product's current precision, else the default for its unit."""
+    text = _text(value)
+    if not text:
+        return current.quantity_decimals if current is not None else default_quantity_decimals(unit)
+    if not text.isdigit() or int(text) > 3:
+        errors.append(RowError(number, "quantity_decimals", "Use 0 (sold by the piece) to 3."))
+        return None
+    decimals = int(text)
+    lowered = current is not None and decimals < current.quantity_decimals
+    if lowered and StockLevel.objects.filter(product=current).exclude(quantity=0).exists():
+        errors.append(
+            RowError(
+                number,
+                "quantity_decimals",
+                "Lower the precision of a product with stock through the catalogue, not an import.",
+            )
+        )
+        return None
+    return decimals
 
 
 def import_products(
@@ -333,6 +410,14 @@ def _write(rows: list[_Row], report: ImportReport, *, user, progress) -> None:
     Product.objects.bulk_create(to_create, batch_size=BULK_SIZE)
     Product.objects.bulk_update(to_update, UPDATABLE, batch_size=BULK_SIZE)
     report.created, report.updated = len(to_create), len(to_update)
+    touched = [r.values["sku"] for r in rows if r.values["sku"] in created_skus] + [p.sku for p in to_update]
+    try:
+        with transaction.atomic():
+            services.sync_product_codes(products=list(Product.objects.filter(sku__in=touched)))
+    except IntegrityError:
+        # Codes checked during validation were taken by a concurrent writer since.
+        report.errors.append(RowError(1, "sku", "A SKU or barcode was just taken by another product."))
+        raise _RowFailedRollback from None
 
     openings = [r for r in rows if r.opening]
     if not openings:
@@ -390,6 +475,7 @@ def export_products_dataset() -> tablib.Dataset:
                 f"{p.cost_price:.4f}",
                 f"{p.tax_rate:.4f}",
                 f"{p.reorder_level.normalize():f}",
+                str(p.quantity_decimals),
                 "true" if p.track_batches else "false",
                 "true" if p.is_active else "false",
                 json.dumps(p.attributes, sort_keys=True) if p.attributes else "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -97,6 +98,8 @@ class Product(TimeStampedModel):
     cost_price = cost_field(default=Decimal("0.0000"))
     tax_rate = models.DecimalField(max_digits=6, decimal_places=4, default=Decimal("0.0000"))
     reorder_level = quantity_field(default=Decimal("0.000"))
+    # 0: sold by the piece (whole numbers only); up to 3 for weighed or measured goods.
+    quantity_decimals = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(3)])
     track_batches = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     attributes = models.JSONField(default=dict, blank=True)
@@ -104,6 +107,9 @@ class Product(TimeStampedModel):
     class Meta:
         ordering = ["name", "pk"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_decimals__lte=3), name="product_quantity_decimals_at_most_3"
+            ),
             models.CheckConstraint(
                 condition=Q(retail_price__gte=0), name="product_retail_price_non_negative"
             ),
@@ -122,6 +128,32 @@ class Product(TimeStampedModel):
     @property
     def qr_payload(self) -> str:
         return f"{QR_PREFIX}{self.sku}"
+
+
+def normalise_code(value: str) -> str:
+    """The form a SKU or barcode takes in ProductCode: upper case, so codes compare case-insensitively."""
+    return value.strip().upper()
+
+
+class ProductCode(models.Model):
+    """Every product's SKU and barcode in one unique column (normalised), maintained by the catalogue
+    services: no code can name two products, whether SKU or barcode, in any letter case, even when
+    two writers race (the unique index refuses the second)."""
+
+    class Kind(models.TextChoices):
+        SKU = "sku", "SKU"
+        BARCODE = "barcode", "Barcode"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="codes")
+    # Upper-casing can lengthen a code ("ß" -> "SS"), hence the room above the 64 of sku/barcode.
+    code = models.CharField(max_length=192, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.code} -> {self.product_id}"
 
 
 class StockLevel(models.Model):

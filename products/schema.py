@@ -24,7 +24,7 @@ from shared.graphql import (
     selected_fields,
 )
 from shared.permissions import login_required
-from shared.roles import Role
+from shared.roles import Role, has_role
 
 MovementTypeEnum = graphene.Enum.from_enum(
     StockMovement.Type, name="MovementType", description="Why a stock quantity changed."
@@ -54,6 +54,13 @@ def _value(enum_value):
 
 
 # --- types --------------------------------------------------------------------------------------
+
+MANAGERS_ONLY = " Managers only: null for cashiers."
+
+
+def _for_managers(value, info):
+    """Costs and margins are for managers: a cashier gets null (the same rule on every type)."""
+    return value if has_role(info.context.user, Role.MANAGER) else None
 
 
 class CategoryType(DjangoObjectType):
@@ -119,7 +126,7 @@ class StockLevelType(DjangoObjectType):
 class BatchType(DjangoObjectType):
     batch_number = graphene.String(required=True, description="The supplier's lot or batch number.")
     expiry_date = graphene.Date(description="Last day the goods may be sold; null if they do not expire.")
-    unit_cost = Money(required=True, description="Cost per unit of this batch (rounded to the cent).")
+    unit_cost = Money(description="Cost per unit of this batch (rounded to the cent)." + MANAGERS_ONLY)
     quantity = Quantity(required=True, description="Quantity left in this batch at its location.")
     location = graphene.Field(LocationType, required=True, description="Where this batch is.")
     product = graphene.Field(lambda: ProductType, required=True, description="The product.")
@@ -142,6 +149,10 @@ class BatchType(DjangoObjectType):
             "product",
             "received_at",
         )
+
+    @staticmethod
+    def resolve_unit_cost(batch, info):
+        return _for_managers(batch.unit_cost, info)
 
     @staticmethod
     def resolve_is_expired(batch, info):
@@ -173,10 +184,17 @@ class ProductType(DjangoObjectType):
     unit = graphene.String(required=True, description="Unit of measure, e.g. pcs, kg, l.")
     retail_price = Money(required=True, description="Price per unit for retail sales.")
     wholesale_price = Money(required=True, description="Price per unit for wholesale sales.")
-    cost_price = Money(required=True, description="Moving weighted average cost per unit (to the cent).")
+    cost_price = Money(description="Moving weighted average cost per unit (to the cent)." + MANAGERS_ONLY)
     tax_rate = Rate(required=True, description='Tax rate as a fraction, e.g. "0.0750".')
     reorder_level = Quantity(required=True, description="At or below this total stock the product is low.")
-    track_batches = graphene.Boolean(required=True, description="True for goods with lot numbers and expiry.")
+    quantity_decimals = graphene.Int(
+        required=True,
+        description="Decimal places a quantity may have: 0 when sold by the piece, up to 3 for weighed goods.",
+    )
+    track_batches = graphene.Boolean(
+        required=True,
+        description="True for goods with lot numbers and expiry (every receipt needs a batch number and expiry date).",
+    )
     is_active = graphene.Boolean(required=True, description="False once archived.")
     attributes = GenericScalar(required=True, description="Free custom attributes (JSON object).")
     stock_quantity = Quantity(
@@ -216,12 +234,17 @@ class ProductType(DjangoObjectType):
             "cost_price",
             "tax_rate",
             "reorder_level",
+            "quantity_decimals",
             "track_batches",
             "is_active",
             "attributes",
             "created_at",
             "updated_at",
         )
+
+    @staticmethod
+    def resolve_cost_price(product, info):
+        return _for_managers(product.cost_price, info)
 
     @staticmethod
     def resolve_stock_quantity(product, info, location_id=None):
@@ -268,7 +291,7 @@ class StockMovementType(DjangoObjectType):
         required=True, description="False for write-offs of returned goods that never re-entered stock."
     )
     balance_after = Quantity(required=True, description="Stock of the product at the location afterwards.")
-    unit_cost = Money(required=True, description="Cost per unit of what moved (to the cent).")
+    unit_cost = Money(description="Cost per unit of what moved (to the cent)." + MANAGERS_ONLY)
     user = graphene.Field("accounts.schema.UserType", description="Who made the change.")
     reason = graphene.String(required=True, description="Why (required for adjustments and write-offs).")
     reference_type = graphene.String(required=True, description="Kind of source document: sale, return, ...")
@@ -298,6 +321,10 @@ class StockMovementType(DjangoObjectType):
             "reference",
             "created_at",
         )
+
+    @staticmethod
+    def resolve_unit_cost(movement, info):
+        return _for_managers(movement.unit_cost, info)
 
 
 # --- lookups used by mutations -------------------------------------------------------------------
@@ -358,13 +385,27 @@ class ProductFields:
     wholesale_price = Money(description="Wholesale price per unit.")
     tax_rate = Rate(description='Tax rate as a fraction, e.g. "0.075".')
     reorder_level = Quantity(description="Low-stock threshold.")
+    quantity_decimals = graphene.Int(
+        description=(
+            "Decimal places a quantity may have: 0 = sold by the piece, up to 3 for weighed goods "
+            "(createProduct default: 3 for units such as kg, l, m; else 0)."
+        )
+    )
     track_batches = graphene.Boolean(description="Track lot numbers and expiry dates.")
     attributes = GenericScalar(description="Free custom attributes (JSON object).")
 
 
 def _product_values(data) -> dict:
     values = {}
-    for name in ("description", "unit", "wholesale_price", "tax_rate", "reorder_level", "track_batches"):
+    for name in (
+        "description",
+        "unit",
+        "wholesale_price",
+        "tax_rate",
+        "reorder_level",
+        "quantity_decimals",
+        "track_batches",
+    ):
         if data.get(name) is not None:
             values[name] = data[name]
     if data.get("attributes") is not None:
@@ -553,7 +594,7 @@ class ReceiveStockInput(graphene.InputObjectType):
     unit_cost = Money(required=True, description='Cost per unit, up to four decimal places ("4.25").')
     location_id = graphene.ID(description="Where the goods go (default location when omitted).")
     batch_number = graphene.String(description="Lot number (required for batch-tracked products).")
-    expiry_date = graphene.Date(description="Expiry date of the batch.")
+    expiry_date = graphene.Date(description="Expiry date of the batch (required for batch-tracked products).")
     note = graphene.String(description="Delivery note, invoice number, ...")
 
 

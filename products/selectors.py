@@ -19,7 +19,18 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from products.models import QR_PREFIX, Batch, Category, Location, Product, StockLevel, StockMovement, Supplier
+from products.models import (
+    QR_PREFIX,
+    Batch,
+    Category,
+    Location,
+    Product,
+    ProductCode,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    normalise_code,
+)
 
 ZERO_QTY = Value(Decimal("0.000"), output_field=DecimalField(max_digits=12, decimal_places=3))
 
@@ -152,20 +163,38 @@ def get_product(*, product_id: int, joins=PRODUCT_JOINS) -> Product | None:
 
 
 def get_product_by_code(*, code: str, joins=PRODUCT_JOINS) -> Product | None:
-    """The product a scanned code names: a barcode, a QR payload (`POS:PRODUCT:<sku>`) or a SKU.
+    """The active product a scanned code names: exact barcode, else SKU (any case), else QR payload.
 
-    Both look-ups hit a unique index (barcode, sku); a barcode match wins over a SKU match.
+    One query. ProductCode (every SKU and barcode, upper-cased, unique) answers the case-insensitive
+    look-ups; the exact barcode and SKU columns are asked as well so a product whose codes were
+    written around the services (a bulk load) is still found. Codes are unique across SKUs and
+    barcodes (see services.catalogue), so at most one product matches each rule; the order only
+    matters for data written before that rule.
     """
     code = (code or "").strip()
     if not code:
         return None
-    if code.upper().startswith(QR_PREFIX):
-        condition = Q(sku=code[len(QR_PREFIX) :])
-    else:
-        condition = Q(barcode=code) | Q(sku=code)
-    matches = list(for_display(Product.objects.filter(condition), joins))
-    matches.sort(key=lambda p: p.barcode != code)
-    return matches[0] if matches else None
+    wanted = {normalise_code(code)}
+    qr_sku = code[len(QR_PREFIX) :].strip() if code.upper().startswith(QR_PREFIX) else None
+    if qr_sku:
+        wanted.add(normalise_code(qr_sku))
+    by_code = ProductCode.objects.filter(code__in=wanted).values("product_id")
+    condition = Q(barcode=code) | Q(sku=code) | Q(pk__in=by_code)
+    if qr_sku:
+        condition |= Q(sku=qr_sku)
+    matches = for_display(Product.objects.filter(condition, is_active=True), joins)
+
+    def rank(product: Product) -> int:
+        if product.barcode == code:
+            return 0
+        if normalise_code(product.sku) == normalise_code(code):
+            return 1
+        if qr_sku and normalise_code(product.sku) == normalise_code(qr_sku):
+            return 2
+        return 3  # a barcode in another letter case: not a scan of this product
+
+    ranked = sorted((rank(p), p.pk, p) for p in matches)
+    return ranked[0][2] if ranked and ranked[0][0] < 3 else None
 
 
 def get_products_by_ids(ids) -> dict[int, Product]:

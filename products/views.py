@@ -26,7 +26,7 @@ def _staff_user(request):
     return user if has_role(user, Role.CASHIER) else None
 
 
-def _image(request, pk: int, render) -> HttpResponse:
+def _image(request, pk: int, render, symbology=None) -> HttpResponse:
     if _staff_user(request) is None:
         return JsonResponse({"error": "Log in as staff to print labels."}, status=401)
     product = Product.objects.filter(pk=pk).first()
@@ -34,6 +34,9 @@ def _image(request, pk: int, render) -> HttpResponse:
         raise Http404("No such product.")
     response = HttpResponse(render(product), content_type="image/png")
     response["Cache-Control"] = "private, max-age=300"
+    if symbology is not None:
+        # Tells a label printer which symbol it got (a non-ASCII SKU comes back as a QR code).
+        response["X-Symbology"] = symbology(product)
     return response
 
 
@@ -44,4 +47,4 @@ def qr_code(request, pk: int):
 
 @require_GET
 def barcode_image(request, pk: int):
-    return _image(request, pk, codes.barcode_png)
+    return _image(request, pk, codes.barcode_png, lambda product: codes.barcode_spec(product)[0])

@@ -19,6 +19,7 @@ from django.db.models import Sum
 
 from customers import services as customer_services
 from products import services as stock_services
+from products.units import check_quantity_precision
 from returns.error_codes import ReturnErrorCode
 from returns.models import Return, ReturnItem
 from sales.choices import SaleStatus
@@ -113,7 +114,7 @@ def create_return(
         )
     if refund_method == Return.RefundMethod.STORE_CREDIT:
         ensure_may_hold_credit(sale, field="refundMethod")
-    items = {item.pk: item for item in sale.items.all()}
+    items = {item.pk: item for item in sale.items.select_related("product")}
     claimed = _claimed(items, statuses=[Return.Status.PENDING, Return.Status.APPROVED])
     errors: list[ErrorDetail] = []
     wanted: dict[int, Decimal] = {}
@@ -131,6 +132,12 @@ def create_return(
             continue
         try:
             quantity = parse_quantity(line.quantity, field=f"items.{index}.quantity")
+            check_quantity_precision(
+                quantity,
+                decimals=item.product.quantity_decimals,
+                product_name=item.product.name,
+                field=f"items.{index}.quantity",
+            )
         except DomainError as exc:
             errors.extend(exc.errors)
             continue

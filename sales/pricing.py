@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any, TypeVar
 
+from products.units import check_quantity_precision
 from sales.error_codes import SaleErrorCode
 from sales.tender import (  # re-exported: pricing is the till's one entry point
     MAX_PAYMENTS,
@@ -77,6 +78,8 @@ class PricedLineInput:
     tax_rate: Decimal  # a fraction: Decimal("0.075") is 7.5 %
     unit_price_override: Decimal | None = None  # the client's `unitPrice`, if sent
     line_discount: Decimal = ZERO  # amount off this line, not a percentage
+    quantity_decimals: int = 3  # the product's unit precision: 0 when sold by the piece
+    product_name: str = "This product"  # names the product in a refusal
 
 
 # --- outputs -------------------------------------------------------------------------------------
@@ -345,6 +348,15 @@ def _draft_line(index: int, line: PricedLineInput, errors: list[ErrorDetail]) ->
     catalogue = _catalogue_price(line)
     tax_rate = _tax_rate(line)
     quantity = _collect(errors, parse_quantity, line.quantity, field=f"{path}.quantity")
+    if quantity is not None:
+        quantity = _collect(
+            errors,
+            check_quantity_precision,
+            quantity,
+            decimals=line.quantity_decimals,
+            product_name=line.product_name,
+            field=f"{path}.quantity",
+        )
     unit_price = catalogue
     if line.unit_price_override is not None:
         unit_price = _collect(errors, parse_money, line.unit_price_override, field=f"{path}.unitPrice")

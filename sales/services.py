@@ -200,6 +200,8 @@ def _price(
                 tax_rate=product.tax_rate,
                 unit_price_override=line.unit_price,
                 line_discount=line.discount,
+                quantity_decimals=product.quantity_decimals,
+                product_name=product.name,
             )
         )
     if errors:

@@ -36,7 +36,14 @@ def build_shop(manager):
     Location.objects.get_or_create(is_default=True, defaults={"name": "Main shop"})
     soap = make_product(manager, "SOAP", name="Soap")
     rice = make_product(
-        manager, "RICE", name="Rice 1kg", price="25.00", wholesale="20.00", tax="0.075", cost="15.00"
+        manager,
+        "RICE",
+        name="Rice 1kg",
+        price="25.00",
+        wholesale="20.00",
+        tax="0.075",
+        cost="15.00",
+        quantity_decimals=3,  # sold loose by weight: the checkout tests sell 1.5 of it
     )
     syrup = make_product(manager, "SYRUP", name="Cough syrup", price="12.00", track_batches=True, qty=None)
     today = timezone.localdate()

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from products.error_codes import ProductErrorCode as Code
-from products.models import Category, Location, Product, StockMovement, Supplier
+from products.models import (
+    QR_PREFIX,
+    Batch,
+    Category,
+    Location,
+    Product,
+    ProductCode,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    normalise_code,
+)
 from products.services.stock import parse_cost
+from products.units import MAX_QUANTITY_DECIMALS, default_quantity_decimals
 from shared.errors import DomainError, ErrorCode
 from shared.money import parse_money, parse_quantity, to_decimal
 
@@ -25,6 +38,7 @@ PRODUCT_FIELDS = (
     "wholesale_price",
     "tax_rate",
     "reorder_level",
+    "quantity_decimals",
     "track_batches",
     "attributes",
 )
@@ -55,7 +69,20 @@ def clean_sku(value: str | None) -> str:
         raise DomainError(ErrorCode.REQUIRED, "A SKU is required.", field="sku")
     if any(ch.isspace() for ch in sku):
         raise DomainError(ErrorCode.INVALID, "A SKU cannot contain spaces.", field="sku")
+    if sku.upper().startswith(QR_PREFIX):
+        raise DomainError(ErrorCode.INVALID, f"A SKU cannot start with {QR_PREFIX}.", field="sku")
     return sku
+
+
+def parse_quantity_decimals(value: object, *, field: str = "quantityDecimals") -> int:
+    """A unit precision: 0 (whole pieces) to 3 decimal places."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_QUANTITY_DECIMALS:
+        raise DomainError(
+            ErrorCode.INVALID,
+            f"Quantity decimals is a whole number from 0 (sold by the piece) to {MAX_QUANTITY_DECIMALS}.",
+            field=field,
+        )
+    return value
 
 
 def _clean_product_values(values: dict) -> dict:
@@ -80,19 +107,76 @@ def _clean_product_values(values: dict) -> dict:
         cleaned["reorder_level"] = parse_quantity(
             cleaned["reorder_level"], field="reorderLevel", allow_zero=True
         )
+    if cleaned.get("quantity_decimals") is not None:
+        cleaned["quantity_decimals"] = parse_quantity_decimals(cleaned["quantity_decimals"])
     if cleaned.get("attributes") is not None and not isinstance(cleaned["attributes"], dict):
         raise DomainError(ErrorCode.INVALID, "Attributes must be a JSON object.", field="attributes")
     return {k: v for k, v in cleaned.items() if v is not None or k in ("barcode", "category", "supplier")}
 
 
-def _check_unique(*, sku: str | None, barcode: str | None, exclude_pk: int | None) -> None:
-    others = Product.objects.exclude(pk=exclude_pk) if exclude_pk else Product.objects.all()
-    if sku and others.filter(sku=sku).exists():
-        raise DomainError(Code.DUPLICATE_SKU, f"Another product already has SKU {sku}.", field="sku")
-    if barcode and others.filter(barcode=barcode).exists():
+def _check_codes_free(*, sku: str | None, barcode: str | None, exclude_pk: int | None) -> None:
+    """Refuse a SKU or barcode that is already a code of another product, in any letter case.
+
+    SKUs and barcodes share one name space: a scan must never have two answers.
+    """
+    wanted = {normalise_code(v) for v in (sku, barcode) if v}
+    if not wanted:
+        return
+    exact = Q()
+    for value in (sku, barcode):
+        if value:
+            exact |= Q(sku__iexact=value) | Q(barcode__iexact=value)
+    in_codes = ProductCode.objects.filter(code__in=wanted).values("product_id")
+    others = Product.objects.filter(exact | Q(pk__in=in_codes)).exclude(pk=exclude_pk).order_by("pk")
+    for other in others:
+        other_sku = normalise_code(other.sku)
+        other_barcode = normalise_code(other.barcode) if other.barcode else None
+        if sku and normalise_code(sku) == other_sku:
+            raise DomainError(Code.DUPLICATE_SKU, f"{other.name} already has SKU {other.sku}.", field="sku")
+        if barcode and normalise_code(barcode) == other_barcode:
+            raise DomainError(
+                Code.DUPLICATE_BARCODE, f"{other.name} already has barcode {other.barcode}.", field="barcode"
+            )
+        if sku and normalise_code(sku) == other_barcode:
+            raise DomainError(Code.CODE_IN_USE, f"{sku} is already the barcode of {other.name}.", field="sku")
+        if barcode and normalise_code(barcode) == other_sku:
+            raise DomainError(
+                Code.CODE_IN_USE, f"{barcode} is already the SKU of {other.name}.", field="barcode"
+            )
+
+
+def _product_codes(product: Product) -> list[ProductCode]:
+    codes = {normalise_code(product.sku): ProductCode.Kind.SKU}
+    if product.barcode:
+        codes.setdefault(normalise_code(product.barcode), ProductCode.Kind.BARCODE)
+    return [ProductCode(product=product, code=code, kind=kind) for code, kind in codes.items()]
+
+
+def sync_product_codes(*, products: list[Product]) -> None:
+    """Rewrite the ProductCode rows of these products from their SKU and barcode.
+
+    The unique index on ProductCode.code is what stops two concurrent writers from both taking a
+    code; the IntegrityError it raises is the caller's to turn into a refusal.
+    """
+    if not products:
+        return
+    ProductCode.objects.filter(product__in=products).delete()
+    ProductCode.objects.bulk_create([code for p in products for code in _product_codes(p)], batch_size=1000)
+
+
+def _save_with_codes(product: Product, *, exclude_pk: int | None, codes_changed: bool) -> None:
+    """Save the product and its codes in a savepoint; a code taken meanwhile becomes a refusal."""
+    try:
+        with transaction.atomic():
+            product.save()
+            if codes_changed:
+                sync_product_codes(products=[product])
+    except IntegrityError:
+        # Another writer committed the same code after our check: name the clash now that it is visible.
+        _check_codes_free(sku=product.sku, barcode=product.barcode, exclude_pk=exclude_pk)
         raise DomainError(
-            Code.DUPLICATE_BARCODE, f"Another product already has barcode {barcode}.", field="barcode"
-        )
+            Code.CODE_IN_USE, "That SKU or barcode was just taken by another product.", field="sku"
+        ) from None
 
 
 @transaction.atomic
@@ -102,10 +186,11 @@ def create_product(*, user, sku: str, name: str, **values) -> Product:
     if unknown:
         raise TypeError(f"unknown product fields: {sorted(unknown)}")
     cleaned = _clean_product_values({"sku": sku, "name": name, **values})
-    _check_unique(sku=cleaned["sku"], barcode=cleaned.get("barcode"), exclude_pk=None)
+    cleaned.setdefault("quantity_decimals", default_quantity_decimals(cleaned.get("unit")))
+    _check_codes_free(sku=cleaned["sku"], barcode=cleaned.get("barcode"), exclude_pk=None)
     product = Product(**cleaned)
     product.full_clean(validate_unique=False)
-    product.save()
+    _save_with_codes(product, exclude_pk=None, codes_changed=True)
     return product
 
 
@@ -118,22 +203,52 @@ def update_product(*, user, product: Product, **changes) -> Product:
     changes = {k: v for k, v in changes.items() if v is not None}
     cleaned = _clean_product_values(changes)
     product = Product.objects.select_for_update().get(pk=product.pk)
-    _check_unique(sku=cleaned.get("sku"), barcode=cleaned.get("barcode"), exclude_pk=product.pk)
+    _check_codes_free(sku=cleaned.get("sku"), barcode=cleaned.get("barcode"), exclude_pk=product.pk)
+    _check_tracking_change(product, cleaned.get("track_batches"))
+    _check_precision_change(product, cleaned.get("quantity_decimals"))
+    codes_changed = any(
+        name in cleaned and cleaned[name] != getattr(product, name) for name in ("sku", "barcode")
+    )
+    for name, value in cleaned.items():
+        setattr(product, name, value)
+    product.full_clean(validate_unique=False)
+    _save_with_codes(product, exclude_pk=product.pk, codes_changed=codes_changed)
+    return product
+
+
+def _check_tracking_change(product: Product, track_batches: bool | None) -> None:
+    """Batch tracking is fixed once stock has moved: the level must stay the sum of its batches.
+
+    The one place this rule lives; GraphQL, CSV and the admin all change products through
+    `update_product`.
+    """
+    if track_batches is None or track_batches == product.track_batches:
+        return
     if (
-        "track_batches" in cleaned
-        and cleaned["track_batches"] != product.track_batches
-        and StockMovement.objects.filter(product=product).exists()
+        StockMovement.objects.filter(product=product).exists()
+        or Batch.objects.filter(product=product).exists()
     ):
         raise DomainError(
             Code.TRACKING_LOCKED,
             "Batch tracking cannot change once the product has stock movements.",
             field="trackBatches",
         )
-    for name, value in cleaned.items():
-        setattr(product, name, value)
-    product.full_clean(validate_unique=False)
-    product.save()
-    return product
+
+
+def _check_precision_change(product: Product, decimals: int | None) -> None:
+    """A coarser unit precision may not strand stock that is already finer than it."""
+    if decimals is None or decimals >= product.quantity_decimals:
+        return
+    step = Decimal(1).scaleb(-decimals)
+    for model in (StockLevel, Batch):
+        for quantity in model.objects.filter(product=product).values_list("quantity", flat=True):
+            if quantity != quantity.quantize(step):
+                raise DomainError(
+                    ErrorCode.INVALID,
+                    f"{product.name} has {quantity.normalize():f} in stock: count it to a quantity with at "
+                    f"most {decimals} decimal places first.",
+                    field="quantityDecimals",
+                )
 
 
 @transaction.atomic

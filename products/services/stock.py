@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
@@ -19,6 +19,7 @@ from django.db.models import Case, F, Value, When
 from products import selectors
 from products.error_codes import ProductErrorCode as Code
 from products.models import Batch, Location, Product, StockLevel, StockMovement
+from products.units import check_quantity_precision
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
 from shared.money import (
     MAX_QUANTITY,
@@ -31,6 +32,8 @@ from shared.money import (
 from shared.roles import Role, has_role
 
 COST_STEP = Decimal("0.0001")
+# An expiry date further ahead than this is a typing error (2207 for 2027), not a shelf life.
+MAX_SHELF_LIFE_DAYS = 365 * 100
 MAX_LINES = 200
 MovementType = StockMovement.Type
 INBOUND_TYPES = {MovementType.RETURN, MovementType.VOID, MovementType.ADJUSTMENT, MovementType.TRANSFER_IN}
@@ -85,6 +88,13 @@ def parse_cost(value: object, *, field: str) -> Decimal:
 
 def _cost(value: Decimal) -> Decimal:
     return Decimal(value).quantize(COST_STEP, rounding=ROUND_HALF_UP)
+
+
+def _whole_enough(product: Product, quantity: Decimal, field: str) -> Decimal:
+    """The product's unit precision (whole pieces unless weighed); see products.units."""
+    return check_quantity_precision(
+        quantity, decimals=product.quantity_decimals, product_name=product.name, field=field
+    )
 
 
 def _user(user):
@@ -217,14 +227,14 @@ def _validate_receipt(receipt: Receipt, default_location: Location | None, today
     product = receipt.product
     if not product.is_active:
         raise DomainError(Code.PRODUCT_ARCHIVED, f"{product.name} is archived.", field="productId")
+    _whole_enough(product, qty, "quantity")
     batch_number = check_length((receipt.batch_number or "").strip(), limit=64, field="batchNumber") or None
     if product.track_batches:
         if not batch_number:
             raise DomainError(
                 Code.BATCH_REQUIRED, f"{product.name} needs a batch number.", field="batchNumber"
             )
-        if receipt.expiry_date is not None and receipt.expiry_date < today:
-            raise DomainError(Code.BATCH_EXPIRED, "This batch has already expired.", field="expiryDate")
+        _check_expiry(product, receipt.expiry_date, today)
     elif batch_number or receipt.expiry_date:
         raise DomainError(
             ErrorCode.INVALID, f"{product.name} does not track batches or expiry dates.", field="batchNumber"
@@ -238,6 +248,26 @@ def _validate_receipt(receipt: Receipt, default_location: Location | None, today
         expiry_date=receipt.expiry_date,
         note=check_length(receipt.note or "", limit=255, field="note"),
     )
+
+
+def _check_expiry(product: Product, expiry_date, today: date) -> None:
+    """A batch of a batch-tracked product must say when it expires, and not in the past."""
+    if expiry_date is None:
+        raise DomainError(
+            ErrorCode.REQUIRED,
+            f"{product.name} tracks expiry: give the batch's expiry date.",
+            field="expiryDate",
+        )
+    if not isinstance(expiry_date, date) or isinstance(expiry_date, datetime):
+        raise DomainError(
+            ErrorCode.INVALID, "Enter the expiry date as a day (YYYY-MM-DD).", field="expiryDate"
+        )
+    if expiry_date < today:
+        raise DomainError(Code.BATCH_EXPIRED, "This batch has already expired.", field="expiryDate")
+    if (expiry_date - today).days > MAX_SHELF_LIFE_DAYS:
+        raise DomainError(
+            ErrorCode.INVALID, "That expiry date is too far ahead: check the year.", field="expiryDate"
+        )
 
 
 @transaction.atomic
@@ -398,7 +428,7 @@ def deduct_stock(
         products = selectors.get_products_by_ids(wanted_ids)
     products = {pid: products[pid] for pid in wanted_ids if pid in products}
     errors = []
-    for i, pid, _qty in lines:
+    for i, pid, qty in lines:
         product = products.get(pid)
         if product is None:
             errors.append(ErrorDetail(ErrorCode.NOT_FOUND, "Product not found.", f"items.{i}.productId"))
@@ -406,6 +436,11 @@ def deduct_stock(
             errors.append(
                 ErrorDetail(Code.PRODUCT_ARCHIVED, f"{product.name} is archived.", f"items.{i}.productId")
             )
+        else:
+            try:
+                _whole_enough(product, qty, f"items.{i}.quantity")
+            except DomainError as exc:
+                errors.extend(exc.errors)
     if errors:
         raise DomainError.many(errors)
 
@@ -547,6 +582,7 @@ def return_stock(
     product = Product.objects.filter(pk=product_id).first()
     if product is None:
         raise DomainError(ErrorCode.NOT_FOUND, "Product not found.", field="productId")
+    _whole_enough(product, qty, "quantity")
     source = _return_target_batch(product=product, location=location, batch_id=batch_id, unit_cost=cost)
 
     _ensure_levels({(product.pk, location.pk)})
@@ -605,6 +641,7 @@ def write_off_stock(
     product = Product.objects.filter(pk=product_id).first()
     if product is None:
         raise DomainError(ErrorCode.NOT_FOUND, "Product not found.", field="productId")
+    _whole_enough(product, qty, "quantity")
     batch = None
     if batch_id is not None:
         batch = Batch.objects.filter(pk=batch_id, product=product).first()
@@ -655,9 +692,13 @@ def adjust_stock(
             ErrorCode.INVALID, "Give either a counted quantity or a delta, not both.", field="countedQuantity"
         )
     if counted_quantity is not None:
-        counted = parse_quantity(counted_quantity, field="countedQuantity", allow_zero=True)
+        counted = _whole_enough(
+            product,
+            parse_quantity(counted_quantity, field="countedQuantity", allow_zero=True),
+            "countedQuantity",
+        )
     else:
-        change = parse_quantity(delta, field="delta", allow_negative=True)
+        change = _whole_enough(product, parse_quantity(delta, field="delta", allow_negative=True), "delta")
     _check_location(location, "locationId")
     if product.track_batches:
         if batch is None:
@@ -717,7 +758,7 @@ def transfer_stock(
     Batch-tracked stock moves from the named batch, or first-expiry-first-out over unexpired
     batches; it arrives in the batch of the same number at the destination, keeping expiry and cost.
     """
-    qty = parse_quantity(quantity, field="quantity")
+    qty = _whole_enough(product, parse_quantity(quantity, field="quantity"), "quantity")
     _check_location(from_location, "fromLocationId")
     _check_location(to_location, "toLocationId")
     if from_location.pk == to_location.pk:

@@ -4,6 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from products.models import Category, Location, Product, Supplier
+from products.services import sync_product_codes
 
 
 class CategoryFactory(DjangoModelFactory):
@@ -31,6 +32,7 @@ class LocationFactory(DjangoModelFactory):
 class ProductFactory(DjangoModelFactory):
     class Meta:
         model = Product
+        skip_postgeneration_save = True
 
     sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
     name = factory.Sequence(lambda n: f"Product {n}")
@@ -39,6 +41,12 @@ class ProductFactory(DjangoModelFactory):
     wholesale_price = Decimal("8.00")
     cost_price = Decimal("0.0000")
     reorder_level = Decimal("5.000")
+
+    @factory.post_generation
+    def codes(product, create, extracted, **kwargs):
+        """Reserve the SKU and barcode in ProductCode, as the catalogue services do."""
+        if create and extracted is not False:
+            sync_product_codes(products=[product])
 
 
 class BatchProductFactory(ProductFactory):

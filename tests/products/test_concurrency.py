@@ -8,7 +8,7 @@ from django.db import connection
 
 from products import selectors, services
 from products.checks import find_ledger_mismatches
-from products.models import Location, StockLevel, StockMovement
+from products.models import Location, ProductCode, StockLevel, StockMovement
 from products.services import StockRequest
 from shared.errors import DomainError
 from tests.factories import UserFactory
@@ -124,3 +124,20 @@ def test_concurrent_batch_sales_and_receipts_keep_ledger_consistent():
     level = StockLevel.objects.get(product=product, location=shop).quantity
     assert level == sum(b.quantity for b in product.batches.all())
     assert level >= 0
+
+
+def test_two_writers_racing_for_one_code_only_one_gets_it():
+    manager = UserFactory(role="manager")
+    claims = iter([{"sku": "cola"}, {"sku": "OTHER", "barcode": "COLA"}])
+    lock = threading.Lock()
+
+    def claim():
+        with lock:
+            values = next(claims)
+        return services.create_product(user=manager, name="Racer", retail_price="1.00", **values)
+
+    successes, codes = run_in_threads(2, claim)
+
+    assert len(successes) == 1
+    assert codes == ["CODE_IN_USE"]
+    assert ProductCode.objects.filter(code="COLA").count() == 1

@@ -212,7 +212,7 @@ def test_receive_stock_inactive_location_is_refused(manager):
 
 
 def test_deduct_stock_plain_product_writes_sale_movement(cashier, shop, stocked):
-    product = stocked("10", unit_cost="4.00")
+    product = stocked("10", unit_cost="4.00", unit="kg", quantity_decimals=3)
 
     [result] = services.deduct_stock(
         user=cashier,
@@ -555,7 +555,7 @@ def test_write_off_stock_needs_a_reason(manager, shop, stocked):
 
 
 def test_adjust_stock_to_counted_quantity_and_by_delta(manager, shop, stocked):
-    product = stocked("10", unit_cost="4.00")
+    product = stocked("10", unit_cost="4.00", unit="kg", quantity_decimals=3)
 
     counted = services.adjust_stock(
         user=manager, product=product, location=shop, reason="Count", counted_quantity=D("7")
@@ -774,9 +774,13 @@ def test_find_ledger_mismatches_reports_tampered_level_and_batch(manager, shop, 
     Batch.objects.filter(product=medicine, batch_number="LATE").update(quantity=D("1"))
 
     problems = find_ledger_mismatches()
-    assert len(problems) == 2
+    assert len(problems) == 3
     assert any(f"product={product.pk}" in p and "6.000 on record" in p for p in problems)
     assert any("batch LATE" in p for p in problems)
+    assert (
+        f"batch-tracked product={medicine.pk} location={shop.pk}: stock level 14.000, batches sum to 10.000"
+        in problems
+    )
 
 
 def test_movements_by_other_users_are_attributed(shop, stocked):

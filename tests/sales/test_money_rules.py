@@ -202,7 +202,7 @@ def test_price_sale_applies_the_wholesale_rule(cashier, shop):
 
 
 def test_create_sale_line_pricing_to_zero_refused(cashier, manager, shop):
-    gum = make_product(manager, "GUM", price="2.00", wholesale="1.50")
+    gum = make_product(manager, "GUM", price="2.00", wholesale="1.50", quantity_decimals=3)
 
     assert refused(cashier, [line(gum, "0.001")], [pay("cash", "0.00")]) == (
         "LINE_TOTAL_ZERO",
@@ -211,7 +211,7 @@ def test_create_sale_line_pricing_to_zero_refused(cashier, manager, shop):
 
 
 def test_create_sale_smallest_line_worth_a_cent_accepted(cashier, manager, shop):
-    gum = make_product(manager, "GUM", price="2.00", wholesale="1.50")
+    gum = make_product(manager, "GUM", price="2.00", wholesale="1.50", quantity_decimals=3)
 
     sale = sell(cashier, [line(gum, "0.003")], [pay("cash", "0.01")])
 
@@ -388,7 +388,7 @@ def test_graphql_create_sale_blocked_customer_on_credit_refused(as_cashier, mana
 
 
 def test_graphql_create_sale_quantity_pricing_to_zero_refused(as_cashier, manager, shop):
-    gum = make_product(manager, "GUM", price="2.00", wholesale="1.50")
+    gum = make_product(manager, "GUM", price="2.00", wholesale="1.50", quantity_decimals=3)
     before = world_state()
 
     result = as_cashier(CREATE, sale_input(gum, "0.001", [{"method": "cash", "amount": "0.00"}])).payload(
