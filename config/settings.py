@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "shared.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from gunicorn (compressed, hashed names cached for a year): no web server needed.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -210,8 +212,18 @@ CASHIER_MAX_DISCOUNT_PERCENT = os.environ.get("CASHIER_MAX_DISCOUNT_PERCENT", "1
 # A cashier may void their own sale within this many minutes (managers always may).
 MAX_SALE_ITEMS = int(os.environ.get("MAX_SALE_ITEMS", "200"))
 
+# --- Static files: collected into STATIC_ROOT (scripts/gunicorn.sh runs collectstatic) and served by
+# WhiteNoise under hashed, pre-compressed names. DEBUG serves them from the apps as they are.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "config.staticfiles.HashedStaticFilesStorage"
+        if env_bool("STATIC_HASHED_NAMES", True)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 
 # --- Logging: one JSON object per line on stdout ---------------------------------------------------
 LOGGING = {
