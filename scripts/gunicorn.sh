@@ -9,6 +9,10 @@
 # JavaScript wherever this runs (docker-compose, a bare machine); WhiteNoise serves them (settings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A bare machine runs from the clone's .venv (scripts/manage.sh or dev.sh made it); the image has none.
+if [ -x .venv/bin/python ]; then
+  export PATH="$PWD/.venv/bin:$PATH"
+fi
 python manage.py collectstatic --noinput -v0
 exec gunicorn config.wsgi:application \
   --bind "${BIND:-0.0.0.0:8000}" \
