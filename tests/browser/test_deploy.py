@@ -68,3 +68,15 @@ def test_development_graphiql_renders_and_runs_a_query_offline(page, dev_server,
     assert '"__typename": "Query"' in result.inner_text()
     assert page.offline.blocked == []
     assert page.failed == [] and page.console_errors == []
+
+
+def test_browser_reaches_nothing_but_this_machine(page, production_server):
+    """The control for the offline checks above: a request to a CDN really is cut off."""
+    page.goto(production_server.url("/"))
+    outcome = page.evaluate(
+        "() => fetch('https://cdn.jsdelivr.net/npm/graphiql@2.4.7/graphiql.min.js', {mode: 'no-cors'})"
+        ".then(() => 'loaded', () => 'blocked')"
+    )
+
+    assert outcome == "blocked"
+    assert page.offline.blocked == ["https://cdn.jsdelivr.net/npm/graphiql@2.4.7/graphiql.min.js"]
