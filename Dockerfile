@@ -10,4 +10,4 @@ RUN useradd --create-home pos && chown -R pos /app
 USER pos
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --retries=5 CMD curl -fsS http://127.0.0.1:8000/healthz || exit 1
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput -v0 && bash scripts/gunicorn.sh"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && bash scripts/gunicorn.sh"]

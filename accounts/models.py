@@ -18,6 +18,10 @@ class User(AbstractUser):
         ordering = ["username"]
 
     def save(self, *args, **kwargs):
+        if self._state.adding and self.is_superuser and self.role == Role.CASHIER:
+            # Django's createsuperuser sets the flags and leaves the role at its default; the flags
+            # follow from the role below, so a new superuser is an admin (no manager change, no migration).
+            self.role = Role.ADMIN
         self.is_staff = self.role in (Role.MANAGER, Role.ADMIN)
         self.is_superuser = self.role == Role.ADMIN
         if kwargs.get("update_fields") is not None and "role" in kwargs["update_fields"]:

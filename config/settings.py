@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "shared.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from gunicorn (compressed, hashed names cached for a year): no web server needed.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -272,8 +274,18 @@ POS_MAX_CHANGE_AMOUNT = os.environ.get("POS_MAX_CHANGE_AMOUNT", "100000.00")
 # Region for phone numbers typed without a country code (ISO 3166 code; the demo shop is in Nigeria).
 POS_PHONE_REGION = os.environ.get("POS_PHONE_REGION", "NG")
 
+# --- Static files: collected into STATIC_ROOT (scripts/gunicorn.sh runs collectstatic) and served by
+# WhiteNoise under hashed, pre-compressed names. DEBUG serves them from the apps as they are.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "config.staticfiles.HashedStaticFilesStorage"
+        if env_bool("STATIC_HASHED_NAMES", True)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 
 # --- Logging: one JSON object per line on stdout ---------------------------------------------------
 LOGGING = {

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from config.views import landing
 from reports.dashboard import dashboard
 from shared.views import graphql_view, healthz
 
@@ -10,6 +11,7 @@ admin.site.site_title = "POS Server admin"
 admin.site.index_title = "Shop management"
 
 urlpatterns = [
+    path("", landing, name="landing"),
     path("graphql/", graphql_view, name="graphql"),
     path("healthz", healthz, name="healthz"),
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="dashboard"),

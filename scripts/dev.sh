@@ -14,9 +14,10 @@ python manage.py seed_demo --password "$PASSWORD"
 
 cat <<BANNER
 
-  POS Server is starting on http://127.0.0.1:${PORT}/
+  POS Server is starting on http://127.0.0.1:${PORT}/   (start page: every link below, the version)
     GraphiQL:     http://127.0.0.1:${PORT}/graphql/
     Django admin: http://127.0.0.1:${PORT}/admin/
+    Dashboard:    http://127.0.0.1:${PORT}/admin/dashboard/
     Health:       http://127.0.0.1:${PORT}/healthz
 
   Demo logins (password: ${PASSWORD}):  admin · manager · cashier

@@ -5,7 +5,15 @@
 # --max-requests 20000: recycling guards against slow leaks (worker RSS stays flat at ~70 MB in
 # bench/). At 2000 a worker recycled every ~4 s under load, one worker short each time: half the
 # throughput of { __typename } and p99 15 -> 118 ms. 20000 is about a day of a busy shop's requests.
+# Static files: collected here, before the app loads, so the admin and GraphiQL have their CSS and
+# JavaScript wherever this runs (docker-compose, a bare machine); WhiteNoise serves them (settings).
 set -euo pipefail
+cd "$(dirname "$0")/.."
+# A bare machine runs from the clone's .venv (scripts/manage.sh or dev.sh made it); the image has none.
+if [ -x .venv/bin/python ]; then
+  export PATH="$PWD/.venv/bin:$PATH"
+fi
+python manage.py collectstatic --noinput -v0
 exec gunicorn config.wsgi:application \
   --bind "${BIND:-0.0.0.0:8000}" \
   --workers "${WEB_CONCURRENCY:-2}" \
