@@ -201,3 +201,11 @@ def list_shifts(*, user, status: str | None = None, register_id: int | None = No
 
 def get_shift(*, shift_id: int) -> Shift | None:
     return Shift.objects.select_related("register__location", "cashier").filter(pk=shift_id).first()
+
+
+def open_shift_id(*, user_id: int, location_id: int | None = None) -> int | None:
+    """The pk of a user's open shift (at a location when given), or None."""
+    rows = Shift.objects.filter(cashier_id=user_id, status=Shift.Status.OPEN)
+    if location_id is not None:
+        rows = rows.filter(register__location_id=location_id)
+    return rows.values_list("pk", flat=True).first()

@@ -294,6 +294,11 @@ def approve_shift_close(*, user, shift_id: int, note: str) -> Shift:
 # --- Posting from other apps ------------------------------------------------------------------------
 
 
+def _active_registers(location_id: int | None):
+    registers = Register.objects.filter(retired_at__isnull=True)
+    return registers if location_id is None else registers.filter(location_id=location_id)
+
+
 def shift_required(*, user, location_id: int | None) -> bool:
     """Whether `user` may only sell/refund/take payments here with an open shift.
 
@@ -302,13 +307,9 @@ def shift_required(*, user, location_id: int | None) -> bool:
     """
     if not settings.POS_REQUIRE_OPEN_SHIFT or _is_manager(user):
         return False
-    registers = Register.objects.filter(retired_at__isnull=True)
-    if location_id is not None:
-        registers = registers.filter(location_id=location_id)
-    return registers.exists()
+    return _active_registers(location_id).exists()
 
 
-@transaction.atomic
 def shift_for_posting(
     *,
     user,
@@ -321,9 +322,17 @@ def shift_for_posting(
     `user`'s own open shift at the location (any location when None) first, then the first of
     `fallback_shift_ids` still open there (the drawer the money really leaves: a voided sale's
     shift, the requesting cashier's shift). None when there is none and none is `required`
-    (default: `shift_required`); refused with NO_OPEN_SHIFT otherwise. Call it before taking
-    stock or customer locks (lock order).
+    (default: `shift_required`); refused with NO_OPEN_SHIFT otherwise. Runs inside the caller's
+    transaction (no savepoint of its own: it only reads and locks); call it before taking stock
+    or customer locks (lock order). A location without registers costs one query.
     """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("shift_for_posting must run inside the posting service's transaction")
+    # Shifts open only on active registers and a register with an open shift cannot retire.
+    if not _active_registers(location_id).exists():
+        if required:
+            raise _no_open_shift()
+        return None
     candidates = Shift.objects.filter(status=Shift.Status.OPEN)
     if location_id is not None:
         candidates = candidates.filter(register__location_id=location_id)
@@ -337,11 +346,15 @@ def shift_for_posting(
         if shift.status == Shift.Status.OPEN:
             return shift
         # closed between the look-up and the lock: the close won, so this document cannot join it
-    if required if required is not None else shift_required(user=user, location_id=location_id):
-        raise DomainError(
-            TillErrorCode.NO_OPEN_SHIFT, "Open a shift at a register here before taking money.", field=None
-        )
+    if required if required is not None else (settings.POS_REQUIRE_OPEN_SHIFT and not _is_manager(user)):
+        raise _no_open_shift()
     return None
+
+
+def _no_open_shift() -> DomainError:
+    return DomainError(
+        TillErrorCode.NO_OPEN_SHIFT, "Open a shift at a register here before taking money.", field=None
+    )
 
 
 POSTING_AMOUNTS = (
@@ -357,11 +370,13 @@ POSTING_AMOUNTS = (
 )
 
 
-@transaction.atomic
 def post_to_shift(
     *, shift: Shift, user, kind: str, reference_type: str, reference_id: int, **amounts: Decimal
 ) -> ShiftPosting:
-    """Write one document's effect on a shift locked by `shift_for_posting` (amounts signed)."""
+    """Write one document's effect on a shift locked by `shift_for_posting` (amounts signed).
+
+    One INSERT inside the caller's transaction, which holds the shift's lock.
+    """
     unknown = set(amounts) - set(POSTING_AMOUNTS)
     if unknown:
         raise ValueError(f"unknown posting amounts: {sorted(unknown)}")
