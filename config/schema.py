@@ -8,6 +8,7 @@ import products.schema
 import reports.schema
 import returns.schema
 import sales.schema
+import tills.schema
 
 QUERIES = (
     accounts.schema.Query,
@@ -15,6 +16,7 @@ QUERIES = (
     customers.schema.Query,
     sales.schema.Query,
     returns.schema.Query,
+    tills.schema.Query,
     reports.schema.Query,
 )
 MUTATIONS = (
@@ -23,6 +25,7 @@ MUTATIONS = (
     customers.schema.Mutation,
     sales.schema.Mutation,
     returns.schema.Mutation,
+    tills.schema.Mutation,
 )
 
 
