@@ -184,3 +184,17 @@ def test_void_of_a_closed_shifts_sale_posts_to_the_voiders_open_shift(cashier, m
     assert Shift.objects.get(pk=first.pk).z_report["expected_cash"] == "10.00"
     assert selectors.shift_summary(shift=second).expected_cash == D("-10.00")
     assert selectors.shift_summary(shift=second).kind("VOID").count == 1
+
+
+def test_test_day_check_ledgers_reconciles_then_catches_a_tampered_z(cashier, manager, shop):
+    from tills.checks import find_ledger_mismatches
+
+    shift = run_the_day(cashier, manager, shop)
+    services.close_shift(user=cashier, shift_id=shift.pk, counted_cash=D("162.50"))
+    clean = find_ledger_mismatches()
+    Shift.objects.filter(pk=shift.pk).update(expected_cash=D("150.00"), variance=D("12.50"))
+
+    assert clean == []
+    assert find_ledger_mismatches() == [
+        f"shift {shift.pk} (Z 1 of Till 1): expected cash 150.00 != rows 162.50",
+    ]
