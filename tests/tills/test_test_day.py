@@ -198,3 +198,27 @@ def test_test_day_check_ledgers_reconciles_then_catches_a_tampered_z(cashier, ma
     assert find_ledger_mismatches() == [
         f"shift {shift.pk} (Z 1 of Till 1): expected cash 150.00 != rows 162.50",
     ]
+
+
+def test_test_day_z_page_text_html_and_csv(cashier, manager, shop):
+    from django.test import Client
+    from graphql_jwt.shortcuts import get_token
+
+    shift = run_the_day(cashier, manager, shop)
+    services.close_shift(user=cashier, shift_id=shift.pk, counted_cash=D("160.00"))
+    auth = {"HTTP_AUTHORIZATION": f"JWT {get_token(manager)}"}
+
+    text = Client().get("/reports/z/1/?format=text_42", **auth)
+    html = Client().get("/reports/z/1/", **auth)
+    csv_page = Client().get(f"/reports/z/1/?format=csv&register={shift.register_id}", **auth)
+    by_cashier = Client().get("/reports/z/1/", HTTP_AUTHORIZATION=f"JWT {get_token(cashier)}")
+    missing = Client().get("/reports/z/2/", **auth)
+
+    lines = text.content.decode().splitlines()
+    assert all(len(line) <= 42 for line in lines)
+    assert "Sales (6)" + " " * (42 - len("Sales (6)") - len("115.00")) + "115.00" in lines
+    assert "Cash expected" + " " * (42 - len("Cash expected") - len("162.50")) + "162.50" in lines
+    assert "Cash variance" + " " * (42 - len("Cash variance") - len("-2.50")) + "-2.50" in lines
+    assert "<td>Drops</td><td>100.00</td>" in html.content.decode()
+    assert "Expected and counted,Cash counted,160.00" in csv_page.content.decode()
+    assert (by_cashier.status_code, missing.status_code) == (403, 404)
