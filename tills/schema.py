@@ -9,7 +9,7 @@ from graphene_django import DjangoConnectionField, DjangoObjectType
 from shared.errors import DomainError
 from shared.graphql import BaseMutation, CountableConnection, Money, decode_id, query_error, resolve_id
 from shared.money import to_decimal
-from shared.permissions import login_required
+from shared.permissions import login_required, role_required
 from shared.roles import Role
 from tills import selectors, services
 from tills.models import CashMovement, Register, Shift, ShiftPosting
@@ -222,6 +222,18 @@ class ShiftReportType(graphene.ObjectType):
         return rows
 
 
+class CashierVarianceType(graphene.ObjectType):
+    """Counted-cash variance of one cashier's closed shifts over a period."""
+
+    cashier_id = graphene.ID(required=True)
+    username = graphene.String(required=True)
+    shift_count = graphene.Int(required=True)
+    variance = Money(required=True, description="Net variance; negative means the drawers were short.")
+    short = Money(required=True, description="Sum of the shortfalls, as a positive amount.")
+    over = Money(required=True, description="Sum of the surpluses.")
+    pending_count = graphene.Int(required=True, description="Closes still waiting for a manager.")
+
+
 # --- Mutations -----------------------------------------------------------------------------------
 
 
@@ -424,6 +436,18 @@ class Query(graphene.ObjectType):
         shift_id=graphene.ID(required=True),
         description="X report of an open shift (blind for its cashier) or the Z of a closed one.",
     )
+
+    cash_variance_by_cashier = graphene.List(
+        graphene.NonNull(CashierVarianceType),
+        required=True,
+        date_from=graphene.Date(required=True),
+        date_to=graphene.Date(required=True),
+        description="Managers: cash variance per cashier over shifts closed between two days (inclusive), worst first.",
+    )
+
+    @role_required(Role.MANAGER)
+    def resolve_cash_variance_by_cashier(root, info, date_from, date_to):
+        return selectors.cash_variance_by_cashier(date_from=date_from, date_to=date_to)
 
     @login_required
     def resolve_registers(root, info, location_id=None, include_retired=False, **_page):

@@ -209,3 +209,49 @@ def open_shift_id(*, user_id: int, location_id: int | None = None) -> int | None
     if location_id is not None:
         rows = rows.filter(register__location_id=location_id)
     return rows.values_list("pk", flat=True).first()
+
+
+@dataclass(frozen=True)
+class CashierVariance:
+    cashier_id: int
+    username: str
+    shift_count: int
+    variance: Decimal  # net over the shifts: negative means the drawers were short
+    short: Decimal  # sum of the shortfalls (negative variances), as a positive amount
+    over: Decimal  # sum of the surpluses
+    pending_count: int
+
+
+def cash_variance_by_cashier(*, date_from, date_to) -> list[CashierVariance]:
+    """Counted-cash variance per cashier over shifts closed between two shop days (inclusive), worst first."""
+    from django.db.models import Q
+
+    from shared.dates import end_of_day_exclusive, start_of_day
+
+    money = Coalesce(Sum("variance"), Value(ZERO), output_field=_MONEY)
+    rows = (
+        Shift.objects.exclude(status=Shift.Status.OPEN)
+        .filter(closed_at__gte=start_of_day(date_from), closed_at__lt=end_of_day_exclusive(date_to))
+        .values("cashier_id", "cashier__username")
+        .order_by("cashier_id")
+        .annotate(
+            shift_count=Count("pk"),
+            net=money,
+            short=Coalesce(Sum("variance", filter=Q(variance__lt=0)), Value(ZERO), output_field=_MONEY),
+            over=Coalesce(Sum("variance", filter=Q(variance__gt=0)), Value(ZERO), output_field=_MONEY),
+            pending_count=Count("pk", filter=Q(status=Shift.Status.PENDING_APPROVAL)),
+        )
+    )
+    result = [
+        CashierVariance(
+            cashier_id=row["cashier_id"],
+            username=row["cashier__username"],
+            shift_count=row["shift_count"],
+            variance=q(Decimal(row["net"])),
+            short=q(-Decimal(row["short"])),
+            over=q(Decimal(row["over"])),
+            pending_count=row["pending_count"],
+        )
+        for row in rows
+    ]
+    return sorted(result, key=lambda row: (row.variance, row.username))

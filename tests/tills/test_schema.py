@@ -171,3 +171,52 @@ def test_registers_and_shifts_lists_scoped(as_cashier, as_manager, gql, cashier,
     assert [e["node"]["name"] for e in registers["edges"]] == ["Till 1", "Till 2"]
     assert own["totalCount"] == 1 and own["edges"][0]["node"]["cashier"]["username"] == "cashier"
     assert everyone["totalCount"] == 2
+
+
+VARIANCE = """query($from: Date!, $to: Date!) { cashVarianceByCashier(dateFrom: $from, dateTo: $to) {
+  username shiftCount variance short over pendingCount } }"""
+
+
+def test_cash_variance_by_cashier_sums_shorts_and_overs_worst_first(
+    as_manager, as_cashier, cashier, manager, shop
+):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+    from tills import services
+
+    steady = UserFactory(username="steady")
+    till_1, till_2 = make_register(manager, "Till 1"), make_register(manager, "Till 2")
+    for user, register, counted in [
+        (cashier, till_1, "7.00"),  # short 3.00
+        (cashier, till_1, "11.50"),  # over 1.50
+        (steady, till_2, "10.00"),
+    ]:
+        shift = open_shift(user, register, "10.00")
+        services.close_shift(user=user, shift_id=shift.pk, counted_cash=Decimal(counted))
+    today = timezone.localdate().isoformat()
+
+    rows = as_manager(VARIANCE, {"from": today, "to": today}).payload("cashVarianceByCashier")
+    forbidden = as_cashier(VARIANCE, {"from": today, "to": today})
+
+    assert rows == [
+        {
+            "username": "cashier",
+            "shiftCount": 2,
+            "variance": "-1.50",
+            "short": "3.00",
+            "over": "1.50",
+            "pendingCount": 0,
+        },
+        {
+            "username": "steady",
+            "shiftCount": 1,
+            "variance": "0.00",
+            "short": "0.00",
+            "over": "0.00",
+            "pendingCount": 0,
+        },
+    ]
+    assert forbidden.error_codes() == ["FORBIDDEN"]
