@@ -439,7 +439,6 @@ class Query(graphene.ObjectType):
 
     cash_variance_by_cashier = graphene.List(
         graphene.NonNull(CashierVarianceType),
-        required=True,
         date_from=graphene.Date(required=True),
         date_to=graphene.Date(required=True),
         description="Managers: cash variance per cashier over shifts closed between two days (inclusive), worst first.",
