@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
+from django.utils.html import format_html
 
 from shared.errors import DomainError
 from tills import services
 from tills.models import CashMovement, Register, Shift, ShiftPosting
+from tills.z_report import ZFormat, render_z
 
 
 @admin.register(Register)
@@ -68,7 +70,13 @@ class ShiftAdmin(admin.ModelAdmin):
     actions = ["approve_selected"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Shift._meta.fields]
+        return [*(f.name for f in Shift._meta.fields if f.name != "z_report"), "z_report_text"]
+
+    @admin.display(description="Z report")
+    def z_report_text(self, shift):
+        if not shift.z_report:
+            return "Open shift: no Z yet."
+        return format_html("<pre>{}</pre>", render_z(shift, ZFormat.TEXT_48))
 
     def has_add_permission(self, request):
         return False

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from products import selectors as product_selectors
+from products.models import Location
 from shared.errors import DomainError, ErrorCode
 from shared.money import ZERO, format_money, parse_money, q
 from shared.roles import Role, has_role
@@ -51,9 +53,6 @@ def _text(value: str | None, *, field: str, required: bool = False, max_length: 
 @transaction.atomic
 def create_register(*, user, name: str, location_id: int | None = None, receipt_header: str = "") -> Register:
     """Create a register (till) at a location (the default location when none is given)."""
-    from products import selectors as product_selectors
-    from products.models import Location
-
     name = _text(name, field="name", required=True, max_length=80)
     if location_id is None:
         location = product_selectors.get_default_location()

@@ -220,3 +220,21 @@ def test_cash_variance_by_cashier_sums_shorts_and_overs_worst_first(
         },
     ]
     assert forbidden.error_codes() == ["FORBIDDEN"]
+
+
+def test_shift_admin_page_shows_the_z_report(admin_user, cashier, manager, shop):
+    from decimal import Decimal
+
+    from django.test import Client
+
+    from tills import services
+
+    shift = open_shift(cashier, make_register(manager), "10.00")
+    services.close_shift(user=cashier, shift_id=shift.pk, counted_cash=Decimal("10.00"))
+    client = Client()
+    client.force_login(admin_user)
+
+    page = client.get(f"/admin/tills/shift/{shift.pk}/change/")
+
+    assert page.status_code == 200
+    assert "Z REPORT 1" in page.content.decode()
