@@ -8,6 +8,7 @@ import products.schema
 import reports.schema
 import returns.schema
 import sales.schema
+import tills.schema
 from shared.graphql import harden_arguments
 
 QUERIES = (
@@ -16,6 +17,7 @@ QUERIES = (
     customers.schema.Query,
     sales.schema.Query,
     returns.schema.Query,
+    tills.schema.Query,
     reports.schema.Query,
 )
 MUTATIONS = (
@@ -24,6 +26,7 @@ MUTATIONS = (
     customers.schema.Mutation,
     sales.schema.Mutation,
     returns.schema.Mutation,
+    tills.schema.Mutation,
 )
 
 

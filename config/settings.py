@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "customers",
     "sales",
     "returns",
+    "tills",
     "reports",
 ]
 
@@ -271,6 +272,18 @@ MAX_SALE_ITEMS = int(os.environ.get("MAX_SALE_ITEMS", "200"))
 # tendered may exceed a sale's total (change, or credit kept): typing slips, not real money.
 POS_MAX_PAYMENT_AMOUNT = os.environ.get("POS_MAX_PAYMENT_AMOUNT", "10000000.00")
 POS_MAX_CHANGE_AMOUNT = os.environ.get("POS_MAX_CHANGE_AMOUNT", "100000.00")
+# Tills and shifts (docs/tills.md). Once a location has a register, its cashiers take money only
+# inside an open shift; managers and admins are back office and never need one.
+POS_REQUIRE_OPEN_SHIFT = env_bool("POS_REQUIRE_OPEN_SHIFT", True)
+# A void of a sale from a closed shift posts to the voiding user's open shift; without one it is
+# refused (on) or left out of every drawer (off).
+POS_VOID_NEEDS_OPEN_SHIFT = env_bool("POS_VOID_NEEDS_OPEN_SHIFT", True)
+# A cashier's single pay-out above this needs a manager.
+POS_CASHIER_MAX_PAY_OUT = os.environ.get("POS_CASHIER_MAX_PAY_OUT", "5000.00")
+# A counted cash variance beyond this (either way) leaves the shift PENDING_APPROVAL for a manager.
+POS_SHIFT_VARIANCE_TOLERANCE = os.environ.get("POS_SHIFT_VARIANCE_TOLERANCE", "500.00")
+# Blind close: a cashier does not see the expected cash of their open shift before counting it.
+POS_BLIND_CLOSE = env_bool("POS_BLIND_CLOSE", True)
 # Region for phone numbers typed without a country code (ISO 3166 code; the demo shop is in Nigeria).
 POS_PHONE_REGION = os.environ.get("POS_PHONE_REGION", "NG")
 

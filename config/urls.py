@@ -18,5 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("products/", include("products.urls")),
     path("receipts/", include("sales.urls")),
+    path("reports/z/", include("tills.urls")),
     path("reports/", include("reports.urls")),
 ]

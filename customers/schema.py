@@ -261,7 +261,8 @@ class RecordPaymentInput(graphene.InputObjectType):
 class RecordPayment(BaseMutation):
     """A customer pays into their account, off their debt. Above the balance owed it is refused
     (OVERPAYMENT, the message states the balance) unless keepExcessAsCredit is true; above the
-    single-payment cap it is refused (PAYMENT_TOO_LARGE)."""
+    single-payment cap it is refused (PAYMENT_TOO_LARGE). NO_OPEN_SHIFT: a cashier without an open
+    shift where registers exist (docs/tills.md)."""
 
     payment = graphene.Field(CustomerPaymentType)
     customer = graphene.Field(CustomerType)

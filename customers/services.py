@@ -17,6 +17,7 @@ from customers.phones import normalize_phone, normalize_phone_or_none
 from shared.errors import DomainError, ErrorCode, check_length
 from shared.money import MAX_MONEY, ZERO, format_money, out_of_range, parse_money
 from shared.roles import Role, has_role
+from tills import services as till_services
 
 EntryType = CustomerLedgerEntry.EntryType
 EDITABLE_FIELDS = ("name", "phone", "email", "address", "customer_type", "notes")
@@ -203,6 +204,8 @@ def record_payment(
         )
     if method not in CustomerPayment.Method.values:
         raise DomainError(ErrorCode.INVALID, "Payment method must be cash, transfer or card.", field="method")
+    # Cash taken at a till belongs to the cashier's open shift, locked before the customer (lock order).
+    shift = till_services.shift_for_posting(user=user, location_id=None)
     customer = _lock(customer_id)
     owed = max(customer.balance, ZERO)
     if amount > owed:
@@ -227,6 +230,16 @@ def record_payment(
     )
     entry.reference_id = payment.pk
     entry.save(update_fields=["reference_id"])
+    if shift is not None:
+        till_services.post_to_shift(
+            shift=shift,
+            user=user,
+            kind="ACCOUNT_PAYMENT",
+            reference_type="payment",
+            reference_id=payment.pk,
+            total=amount,
+            **{method: amount},
+        )
     return payment
 
 

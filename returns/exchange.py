@@ -14,6 +14,7 @@ from django.db import transaction
 
 from customers import services as customer_services
 from returns import services as return_services
+from returns import till
 from returns.error_codes import ReturnErrorCode
 from returns.models import Return
 from sales import services as sale_services
@@ -65,6 +66,8 @@ def create_exchange(
             items=new_items, payments=[], customer_id=original.customer_id, location_id=original.location_id
         ),
     )
+    # The replacement sale joins the drawer the returned value was posted to (a manager has none).
+    shift = till.shift_for_refund(user=user, sale=original)
     spent = min(value, quote.priced.total)
     tenders = ([sale_services.PaymentRequest(PaymentMethod.EXCHANGE, spent)] if spent > 0 else []) + list(
         payments
@@ -80,6 +83,7 @@ def create_exchange(
             note=f"Exchange for {ret.return_number}",
         ),
         allow_exchange_tender=True,
+        fallback_shift_ids=(shift.pk if shift is not None else None,),
     ).sale
     refunded = value - spent
     ret.exchange_amount = spent
@@ -107,6 +111,13 @@ def create_exchange(
             ret.credit_refund_amount = refunded
         else:
             ret.cash_refund_amount = refunded
+        till.post_exchange_difference(
+            user=user,
+            sale=original,
+            return_request=ret,
+            amount=refunded,
+            as_store_credit=difference_refund_method == Return.RefundMethod.STORE_CREDIT,
+        )
     ret.save(
         update_fields=[
             "exchange_amount",

@@ -20,6 +20,7 @@ from django.db.models import Sum
 from customers import services as customer_services
 from products import services as stock_services
 from products.units import check_quantity_precision
+from returns import till
 from returns.error_codes import ReturnErrorCode
 from returns.models import Return, ReturnItem
 from sales.choices import SaleStatus
@@ -222,6 +223,7 @@ def approve_return(*, user, return_id: int, note: str = "") -> Return:
     sale, return_request = _lock_pending(return_id)
     if sale.status == SaleStatus.VOIDED:
         raise DomainError(ReturnErrorCode.SALE_VOIDED, f"Sale {sale.transaction_id} was voided.", field="id")
+    shift = till.shift_for_refund(user=user, sale=sale, requested_by_id=return_request.requested_by_id)
     lines = list(return_request.items.select_related("sale_item__product"))
     approved = _claimed([ri.sale_item_id for ri in lines], statuses=[Return.Status.APPROVED])
     errors = []
@@ -268,6 +270,7 @@ def approve_return(*, user, return_id: int, note: str = "") -> Return:
     ReturnItem.objects.bulk_update(lines, ["refund_amount"])
 
     _pay_refund(user=user, sale=sale, return_request=return_request, refund_total=refund_total)
+    till.post_refund(shift=shift, user=user, sale=sale, return_request=return_request)
     return_request.status = Return.Status.APPROVED
     return_request.decided_by = user
     return_request.decided_at = clock.now()

@@ -208,7 +208,8 @@ class CreateSale(BaseMutation):
 
     Money rules (docs/checkout.md): PAYMENT_SHORT (paid short without part_payment or credit),
     CUSTOMER_BLOCKED (a blocked customer's account or store credit used), WHOLESALE_NOT_ALLOWED,
-    LINE_TOTAL_ZERO, PAYMENT_TOO_LARGE, CHANGE_TOO_LARGE, INVALID on a blank idempotencyKey."""
+    LINE_TOTAL_ZERO, PAYMENT_TOO_LARGE, CHANGE_TOO_LARGE, INVALID on a blank idempotencyKey.
+    NO_OPEN_SHIFT: a cashier without an open shift at a location with registers (docs/tills.md)."""
 
     sale = graphene.Field(SaleType_)
     replayed = graphene.Boolean(
@@ -242,7 +243,10 @@ class VoidSaleInput(graphene.InputObjectType):
 
 
 class VoidSale(BaseMutation):
-    """Void a sale (managers): stock comes back and every account effect is reversed."""
+    """Void a sale (managers): stock comes back and every account effect is reversed.
+
+    The money goes back out of the sale's shift while it is open, else the voider's open shift;
+    NO_OPEN_SHIFT when the sale's shift is closed and the voider has none (docs/tills.md)."""
 
     sale = graphene.Field(SaleType_)
     required_role = Role.MANAGER

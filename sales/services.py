@@ -13,7 +13,7 @@ from customers.models import Customer
 from products import selectors as product_selectors
 from products import services as stock_services
 from products.models import Location, Product
-from sales import idempotency, pricing
+from sales import idempotency, pricing, till
 from sales.choices import PaymentMethod, SaleStatus, SaleType
 from sales.error_codes import SaleErrorCode
 from sales.models import Payment, Sale, SaleItem, SaleItemBatch
@@ -23,6 +23,7 @@ from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
 from shared.money import ZERO, parse_money, parse_quantity
 from shared.prefetch import set_prefetched
 from shared.roles import Role, has_role
+from tills import services as till_services
 
 REFERENCE_TYPE = "sale"
 
@@ -304,7 +305,13 @@ def _fingerprint(request: SaleRequest) -> str:
 
 
 @transaction.atomic
-def create_sale(*, user, request: SaleRequest, allow_exchange_tender: bool = False) -> SaleResult:
+def create_sale(
+    *,
+    user,
+    request: SaleRequest,
+    allow_exchange_tender: bool = False,
+    fallback_shift_ids: tuple[int | None, ...] = (),
+) -> SaleResult:
     """Create a completed sale: price it, deduct stock, settle the customer's account, record payments.
 
     Locks, in order: the idempotency key (advisory), stock levels and batches (by pk, inside
@@ -330,6 +337,10 @@ def create_sale(*, user, request: SaleRequest, allow_exchange_tender: bool = Fal
 
     customer = _load_customer(request.customer_id)
     location = _load_location(request.location_id)
+    # The cashier's open shift, locked before stock (lock order): a close waits for this sale.
+    shift = till_services.shift_for_posting(
+        user=user, location_id=location.pk, fallback_shift_ids=fallback_shift_ids
+    )
     products = _load_products(request)
     priced = _price(user=user, request=request, customer=customer, products=products)
 
@@ -370,6 +381,7 @@ def create_sale(*, user, request: SaleRequest, allow_exchange_tender: bool = Fal
     )
     if customer is not None:
         sale.customer = _settle_customer_account(user=user, sale=sale, customer=customer, priced=priced)
+    till.post_sale(shift=shift, user=user, sale_id=sale.pk, priced=priced)
     _number(sale)
     # The caller usually shows the sale it just made: hand it over complete, as `get_sale` would
     # load it, from the rows written above (re-reading them was a third of the request's time).
@@ -502,6 +514,10 @@ def void_sale(*, user, sale_id: int, reason: str) -> Sale:
             f"Sale {sale.transaction_id} has returns and can no longer be voided.",
             field="id",
         )
+    # Money goes back out of a drawer: the sale's shift while open, else the voider's (lock order: sale, shift).
+    till_services.post_reversal(
+        user=user, location_id=sale.location_id, reference_type=REFERENCE_TYPE, reference_id=sale.pk
+    )
     # Product (then batch) order: stock rows are locked one return_stock call at a time, so every
     # multi-line writer must visit them in the same order or two voids could deadlock.
     draws = (
