@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sales",
     "returns",
     "reports",
+    "purchasing",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,25 @@
+"""Writes of the purchasing app. Import from here, not the submodules."""
+
+from purchasing.services.orders import (
+    OrderLineRequest,
+    cancel_purchase_order,
+    create_purchase_order,
+    order_purchase_order,
+    update_purchase_order_lines,
+)
+from purchasing.services.receiving import ReceiveLineRequest, allocate_by_value, receive_purchase_order
+from purchasing.services.stocktakes import finalize_stocktake, record_count, start_stocktake
+
+__all__ = [
+    "OrderLineRequest",
+    "ReceiveLineRequest",
+    "allocate_by_value",
+    "cancel_purchase_order",
+    "create_purchase_order",
+    "finalize_stocktake",
+    "order_purchase_order",
+    "receive_purchase_order",
+    "record_count",
+    "start_stocktake",
+    "update_purchase_order_lines",
+]
