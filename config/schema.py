@@ -5,6 +5,7 @@ import graphene
 import accounts.schema
 import customers.schema
 import products.schema
+import purchasing.schema
 import reports.schema
 import returns.schema
 import sales.schema
@@ -17,6 +18,7 @@ QUERIES = (
     sales.schema.Query,
     returns.schema.Query,
     reports.schema.Query,
+    purchasing.schema.Query,
 )
 MUTATIONS = (
     accounts.schema.Mutation,
@@ -24,6 +26,7 @@ MUTATIONS = (
     customers.schema.Mutation,
     sales.schema.Mutation,
     returns.schema.Mutation,
+    purchasing.schema.Mutation,
 )
 
 

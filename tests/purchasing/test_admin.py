@@ -1,0 +1,68 @@
+import pytest
+from django.test import Client
+
+from products import services as product_services
+from purchasing import services
+from purchasing.models import PurchaseOrder, Stocktake
+from tests.products.factories import ProductFactory
+from tests.purchasing.factories import D, draft_order, ordered, receive
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+def test_admin_pages_render_and_refuse_direct_adds(client, manager, location):
+    purchase_order = ordered(manager)
+    receipt = receive(manager, purchase_order, [(purchase_order.lines.get(), "2")])
+    stocktake = services.start_stocktake(user=manager)
+
+    for url in (
+        "/admin/purchasing/purchaseorder/",
+        f"/admin/purchasing/purchaseorder/{purchase_order.pk}/change/",
+        f"/admin/purchasing/purchasereceipt/{receipt.pk}/change/",
+        "/admin/purchasing/stocktake/",
+        f"/admin/purchasing/stocktake/{stocktake.pk}/change/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/purchasing/purchaseorder/add/").status_code == 403
+
+
+def test_admin_order_action_goes_through_the_service_and_reports_refusals(client, manager, location):
+    draft, cancelled = draft_order(manager), draft_order(manager)
+    services.cancel_purchase_order(user=manager, purchase_order_id=cancelled.pk)
+
+    response = client.post(
+        "/admin/purchasing/purchaseorder/",
+        {"action": "order_selected", "_selected_action": [draft.pk, cancelled.pk]},
+        follow=True,
+    )
+
+    texts = [str(m) for m in response.context["messages"]]
+    draft.refresh_from_db()
+    assert draft.status == PurchaseOrder.Status.ORDERED and draft.number
+    assert any("already been ordered" in text for text in texts)
+    assert PurchaseOrder.objects.get(pk=cancelled.pk).number is None
+
+
+def test_admin_finalize_action_zeroes_uncounted_stock(client, manager, location):
+    tea, soap = ProductFactory(), ProductFactory()
+    for product in (tea, soap):
+        product_services.receive_stock(
+            user=manager, product=product, location=location, quantity=D("3"), unit_cost=D("1.00")
+        )
+    stocktake = services.start_stocktake(user=manager)
+    services.record_count(user=manager, stocktake_id=stocktake.pk, product_id=tea.pk, counted=D("3"))
+
+    client.post(
+        "/admin/purchasing/stocktake/",
+        {"action": "finalize_zeroing_uncounted", "_selected_action": [stocktake.pk]},
+    )
+
+    assert Stocktake.objects.get(pk=stocktake.pk).status == Stocktake.Status.FINALIZED
+    assert soap.stock_levels.get().quantity == D("0")
