@@ -220,3 +220,108 @@ class StocktakeLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.difference} of {self.product_id} in {self.stocktake_id}"
+
+
+class SupplierReturn(TimeStampedModel):
+    """Goods sent back to a supplier (expired, damaged, wrong); the credit the shop expects for them."""
+
+    supplier = models.ForeignKey("products.Supplier", on_delete=models.PROTECT, related_name="returns")
+    location = models.ForeignKey("products.Location", on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    credit_expected_amount = money_field(help_text="Sum of the lines' credit at cost.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"SR-{self.pk}"
+
+
+class SupplierReturnLine(models.Model):
+    supplier_return = models.ForeignKey(SupplierReturn, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(
+        "products.Batch", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = quantity_field()
+    reason = models.CharField(max_length=255)
+    unit_cost = cost_field()
+    credit_amount = money_field(help_text="quantity x unit cost, to the cent.")
+    movement = models.ForeignKey("products.StockMovement", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="supplier_return_line_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of {self.product_id} back to supplier"
+
+
+class StockTransfer(TimeStampedModel):
+    """Stock on the road between two locations: it left the source and is still owned and valued."""
+
+    class Status(models.TextChoices):
+        IN_TRANSIT = "in_transit", "In transit"
+        RECEIVED = "received", "Received"
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_TRANSIT, db_index=True)
+    from_location = models.ForeignKey("products.Location", on_delete=models.PROTECT, related_name="+")
+    to_location = models.ForeignKey("products.Location", on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"TR-{self.pk}"
+
+
+class StockTransferLine(models.Model):
+    """One batch (or plain stock) of one product on the road, with what arrived of it."""
+
+    transfer = models.ForeignKey(StockTransfer, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(
+        "products.Batch", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    quantity_sent = quantity_field()
+    quantity_received = quantity_field(null=True, blank=True)
+    unit_cost = cost_field(help_text="Cost of what left the source: the value on the road.")
+    out_movement = models.ForeignKey("products.StockMovement", on_delete=models.PROTECT, related_name="+")
+    in_movement = models.ForeignKey(
+        "products.StockMovement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity_sent__gt=0), name="transfer_line_sent_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity_received__isnull=True) | Q(quantity_received__gte=0),
+                name="transfer_line_received_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity_sent} of {self.product_id} on {self.transfer_id}"
+
+    @property
+    def discrepancy(self):
+        """Sent but not arrived (None while on the road)."""
+        return None if self.quantity_received is None else self.quantity_sent - self.quantity_received

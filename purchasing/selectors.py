@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from purchasing.models import (
     PurchaseOrder,
@@ -14,9 +16,14 @@ from purchasing.models import (
     Stocktake,
     StocktakeCount,
     StocktakeLine,
+    StockTransfer,
+    StockTransferLine,
+    SupplierReturn,
+    SupplierReturnLine,
 )
 from shared.dates import end_of_day_exclusive, start_of_day
 from shared.graphql import decode_id
+from shared.money import q
 
 
 def _order_details(orders: QuerySet[PurchaseOrder]) -> QuerySet[PurchaseOrder]:
@@ -91,3 +98,63 @@ def list_stocktakes(*, status: str | None = None, location_id: int | None = None
 
 def get_stocktake(*, stocktake_id: int) -> Stocktake | None:
     return _stocktake_details(Stocktake.objects.filter(pk=stocktake_id)).first()
+
+
+def in_transit_value(*, location_id: int | None = None) -> Decimal:
+    """Cost of the goods on the road (sent, not yet received), to the cent; by destination if given."""
+    lines = StockTransferLine.objects.filter(transfer__status=StockTransfer.Status.IN_TRANSIT)
+    if location_id:
+        lines = lines.filter(transfer__to_location_id=location_id)
+    value = lines.aggregate(
+        value=Coalesce(
+            Sum(
+                F("quantity_sent") * F("unit_cost"),
+                output_field=DecimalField(max_digits=26, decimal_places=7),
+            ),
+            Value(Decimal("0")),
+            output_field=DecimalField(max_digits=26, decimal_places=7),
+        )
+    )["value"]
+    return q(Decimal(value))
+
+
+def _transfer_details(transfers: QuerySet[StockTransfer]) -> QuerySet[StockTransfer]:
+    lines = StockTransferLine.objects.select_related("product", "batch").order_by("pk")
+    return transfers.select_related(
+        "from_location", "to_location", "sent_by", "received_by"
+    ).prefetch_related(Prefetch("lines", queryset=lines))
+
+
+def list_stock_transfers(
+    *, status: str | None = None, location_id: int | None = None
+) -> QuerySet[StockTransfer]:
+    """Transfers newest first; `status="in_transit"` is what is on the road."""
+    transfers = StockTransfer.objects.all()
+    if status:
+        transfers = transfers.filter(status=status)
+    if location_id:
+        transfers = transfers.filter(Q(from_location_id=location_id) | Q(to_location_id=location_id))
+    return _transfer_details(transfers).order_by("-created_at", "-pk")
+
+
+def get_stock_transfer(*, transfer_id: int) -> StockTransfer | None:
+    return _transfer_details(StockTransfer.objects.filter(pk=transfer_id)).first()
+
+
+def _return_details(returns: QuerySet[SupplierReturn]) -> QuerySet[SupplierReturn]:
+    lines = SupplierReturnLine.objects.select_related("product", "batch").order_by("pk")
+    return returns.select_related("supplier", "location", "created_by").prefetch_related(
+        Prefetch("lines", queryset=lines)
+    )
+
+
+def list_supplier_returns(*, supplier_id: int | None = None) -> QuerySet[SupplierReturn]:
+    """Supplier returns newest first."""
+    returns = SupplierReturn.objects.all()
+    if supplier_id:
+        returns = returns.filter(supplier_id=supplier_id)
+    return _return_details(returns).order_by("-created_at", "-pk")
+
+
+def get_supplier_return(*, supplier_return_id: int) -> SupplierReturn | None:
+    return _return_details(SupplierReturn.objects.filter(pk=supplier_return_id)).first()

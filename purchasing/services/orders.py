@@ -55,7 +55,8 @@ def _supplier(supplier_id: int) -> Supplier:
     return supplier
 
 
-def _location(location_id: int | None) -> Location:
+def location_or_default(location_id: int | None) -> Location:
+    """The location named, active, or the default one when None."""
     if location_id is None:
         return product_selectors.get_default_location()
     location = product_selectors.get_location(location_id=location_id)
@@ -117,7 +118,7 @@ def create_purchase_order(
     require_manager(user, "draft purchase orders")
     purchase_order = PurchaseOrder(
         supplier=_supplier(supplier_id),
-        location=_location(location_id),
+        location=location_or_default(location_id),
         expected_on=expected_on,
         note=check_length((note or "").strip(), limit=2000, field="note"),
         created_by=user,
