@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from products import services as product_services
 from purchasing import services
-from tests.products.factories import ProductFactory
+from tests.products.factories import LocationFactory, ProductFactory, SupplierFactory
 from tests.purchasing.factories import D, ordered, receive
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +86,49 @@ def test_stocktakes_list_costs_the_same_for_2_and_10_stocktakes(as_manager, mana
     assert all(len(edge["node"]["lines"]) == 2 for edge in page["edges"])
     # auth user + count + page (location, category, users joined) + counts + lines
     assert (two, ten) == (5, 5)
+
+
+TRANSFERS = """{ stockTransfers(first: 50) { totalCount edges { node {
+  id label status fromLocation { name } toLocation { name } sentBy { username } receivedBy { username }
+  lines { quantitySent quantityReceived discrepancy value product { sku } batch { batchNumber } }
+} } } }"""
+SUPPLIER_RETURNS = """{ supplierReturns(first: 50) { totalCount edges { node {
+  id label creditExpectedAmount supplier { name } location { name } createdBy { username }
+  lines { quantity creditAmount reason product { sku } batch { batchNumber } }
+} } } }"""
+
+
+def _transfers_and_returns(manager, location, n):
+    for _ in range(n):
+        products = [ProductFactory(), ProductFactory()]
+        for product in products:
+            product_services.receive_stock(
+                user=manager, product=product, location=location, quantity=D("5"), unit_cost=D("1.00")
+            )
+        services.send_transfer(
+            user=manager,
+            from_location_id=None,
+            to_location_id=LocationFactory().pk,
+            lines=[services.TransferLineRequest(p.pk, D("1")) for p in products],
+        )
+        services.return_to_supplier(
+            user=manager,
+            supplier_id=SupplierFactory().pk,
+            lines=[services.SupplierReturnLineRequest(p.pk, D("1"), "damaged") for p in products],
+        )
+
+
+def test_transfers_and_supplier_returns_lists_cost_the_same_for_2_and_10_rows(as_manager, manager, location):
+    _transfers_and_returns(manager, location, 2)
+    two = [
+        _count(as_manager, TRANSFERS, "stockTransfers")[0],
+        _count(as_manager, SUPPLIER_RETURNS, "supplierReturns")[0],
+    ]
+
+    _transfers_and_returns(manager, location, 8)
+    transfers, transfer_page = _count(as_manager, TRANSFERS, "stockTransfers")
+    returns, return_page = _count(as_manager, SUPPLIER_RETURNS, "supplierReturns")
+
+    assert (transfer_page["totalCount"], return_page["totalCount"]) == (10, 10)
+    # auth user + count + page (locations and users joined) + lines (products and batches joined)
+    assert two == [transfers, returns] == [4, 4]

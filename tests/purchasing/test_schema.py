@@ -5,7 +5,7 @@ import pytest
 from products import services as product_services
 from products.models import StockLevel
 from purchasing.models import PurchaseOrder
-from tests.products.factories import ProductFactory, SupplierFactory
+from tests.products.factories import LocationFactory, ProductFactory, SupplierFactory
 from tests.purchasing.factories import D, draft_order, ordered
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +209,77 @@ def test_start_stocktake_anonymous_is_unauthenticated(anon, location):
     response = anon(START, {"input": {}})
 
     assert response.error_codes() == ["UNAUTHENTICATED"]
+
+
+RETURN = f"""mutation($input: ReturnToSupplierInput!) {{
+  returnToSupplier(input: $input) {{ {PAYLOAD} supplierReturn {{ label creditExpectedAmount
+    lines {{ quantity creditAmount reason batch {{ batchNumber }} }} }} }} }}"""
+SEND = f"""mutation($input: SendTransferInput!) {{
+  sendTransfer(input: $input) {{ {PAYLOAD} transfer {{ id status lines {{ id quantitySent value }} }} }} }}"""
+ARRIVE = f"""mutation($input: ReceiveTransferInput!) {{
+  receiveTransfer(input: $input) {{ {PAYLOAD} transfer {{ status
+    lines {{ quantitySent quantityReceived discrepancy }} }} }} }}"""
+IN_TRANSIT = "{ inTransitValue stockTransfers(first: 5, status: IN_TRANSIT) { totalCount } }"
+
+
+def test_return_to_supplier_round_trip(as_manager, manager, location):
+    tea = ProductFactory()
+    product_services.receive_stock(
+        user=manager, product=tea, location=location, quantity=D("5"), unit_cost=D("1.20")
+    )
+
+    response = as_manager(
+        RETURN,
+        {
+            "input": {
+                "supplierId": str(SupplierFactory().pk),
+                "lines": [{"productId": str(tea.pk), "quantity": 2, "reason": "damaged"}],
+            }
+        },
+    ).payload("returnToSupplier")
+
+    assert response["errors"] == []
+    assert response["supplierReturn"]["creditExpectedAmount"] == "2.40"
+    assert response["supplierReturn"]["lines"] == [
+        {"quantity": "2", "creditAmount": "2.40", "reason": "damaged", "batch": None}
+    ]
+
+
+def test_return_to_supplier_cashier_is_forbidden(as_cashier, location):
+    response = as_cashier(RETURN, {"input": {"supplierId": "1", "lines": []}})
+
+    assert response.error_codes() == ["FORBIDDEN"]
+
+
+def test_send_and_receive_transfer_round_trip_with_a_shortfall(as_manager, manager, location):
+    warehouse = LocationFactory()
+    tea = ProductFactory()
+    product_services.receive_stock(
+        user=manager, product=tea, location=location, quantity=D("8"), unit_cost=D("2.00")
+    )
+
+    sent = as_manager(
+        SEND,
+        {"input": {"toLocationId": str(warehouse.pk), "lines": [{"productId": str(tea.pk), "quantity": 3}]}},
+    ).payload("sendTransfer")
+    on_the_road = as_manager(IN_TRANSIT)
+    line_id = sent["transfer"]["lines"][0]["id"]
+    arrived = as_manager(
+        ARRIVE,
+        {
+            "input": {
+                "transferId": sent["transfer"]["id"],
+                "lines": [{"lineId": line_id, "quantityReceived": 2}],
+            }
+        },
+    ).payload("receiveTransfer")
+    again = as_manager(ARRIVE, {"input": {"transferId": sent["transfer"]["id"]}}).payload("receiveTransfer")
+
+    assert sent["transfer"]["status"] == "IN_TRANSIT"
+    assert sent["transfer"]["lines"][0]["value"] == "6.00"
+    assert on_the_road.data == {"inTransitValue": "6.00", "stockTransfers": {"totalCount": 1}}
+    assert arrived["transfer"] == {
+        "status": "RECEIVED",
+        "lines": [{"quantitySent": "3", "quantityReceived": "2", "discrepancy": "1"}],
+    }
+    assert [e["code"] for e in again["errors"]] == ["TRANSFER_ALREADY_RECEIVED"]
