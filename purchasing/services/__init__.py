@@ -8,6 +8,7 @@ from purchasing.services.orders import (
     update_purchase_order_lines,
 )
 from purchasing.services.receiving import ReceiveLineRequest, allocate_by_value, receive_purchase_order
+from purchasing.services.reorder import draft_purchase_orders_from_suggestions
 from purchasing.services.stocktakes import finalize_stocktake, record_count, start_stocktake
 from purchasing.services.supplier_returns import SupplierReturnLineRequest, return_to_supplier
 from purchasing.services.transfers import ArrivalRequest, TransferLineRequest, receive_transfer, send_transfer
@@ -21,6 +22,7 @@ __all__ = [
     "allocate_by_value",
     "cancel_purchase_order",
     "create_purchase_order",
+    "draft_purchase_orders_from_suggestions",
     "finalize_stocktake",
     "order_purchase_order",
     "receive_purchase_order",
