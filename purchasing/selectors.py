@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from products import selectors as product_selectors
 from purchasing.models import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -158,3 +159,8 @@ def list_supplier_returns(*, supplier_id: int | None = None) -> QuerySet[Supplie
 
 def get_supplier_return(*, supplier_return_id: int) -> SupplierReturn | None:
     return _return_details(SupplierReturn.objects.filter(pk=supplier_return_id)).first()
+
+
+def default_location_id() -> int:
+    """The shop's default location (reads that take a location when none is given)."""
+    return product_selectors.get_default_location().pk

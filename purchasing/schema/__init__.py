@@ -3,10 +3,11 @@
 import graphene
 from graphene_django import DjangoConnectionField
 
-from purchasing import selectors
+from purchasing import reorder, selectors
 from purchasing.schema.orders import (
     CancelPurchaseOrder,
     CreatePurchaseOrder,
+    DraftPurchaseOrdersFromSuggestions,
     OrderPurchaseOrder,
     ReceivePurchaseOrder,
     UpdatePurchaseOrder,
@@ -22,6 +23,7 @@ from purchasing.schema.stock import (
 from purchasing.schema.types import (
     PurchaseOrderStatusEnum,
     PurchaseOrderType,
+    ReorderSuggestionType,
     StocktakeStatusEnum,
     StocktakeType,
     StockTransferStatusEnum,
@@ -29,7 +31,9 @@ from purchasing.schema.types import (
     SupplierReturnType,
     enum_value,
 )
-from shared.graphql import Money, decode_id
+from shared.dates import check_days
+from shared.errors import DomainError
+from shared.graphql import Money, decode_id, query_error
 from shared.permissions import login_required, role_required
 from shared.roles import Role
 
@@ -66,6 +70,14 @@ class Query(graphene.ObjectType):
     in_transit_value = Money(
         location_id=graphene.ID(description="Only what is on its way to this location."),
         description="Cost of the goods on the road (managers).",
+    )
+    reorder_suggestions = graphene.List(
+        graphene.NonNull(ReorderSuggestionType),
+        location_id=graphene.ID(description="Default location when omitted."),
+        supplier_id=graphene.ID(),
+        days=graphene.Int(default_value=30, description="Sales window for the velocity, in days."),
+        cover_days=graphene.Int(default_value=14, description="Days of sales an order should cover."),
+        description="What to reorder at a location, most urgent first (managers; at most 500 rows).",
     )
     supplier_returns = DjangoConnectionField(
         SupplierReturnType,
@@ -122,6 +134,21 @@ class Query(graphene.ObjectType):
         )
 
     @role_required(Role.MANAGER)
+    def resolve_reorder_suggestions(root, info, location_id=None, supplier_id=None, days=30, cover_days=14):
+        try:
+            check_days(days, field="days", maximum=3650)
+            check_days(cover_days, field="coverDays", maximum=3650)
+        except DomainError as exc:
+            raise query_error(exc) from None
+        location = decode_id(location_id, "Location") if location_id else None
+        return reorder.reorder_suggestions(
+            location_id=location or selectors.default_location_id(),
+            supplier_id=decode_id(supplier_id, "Supplier") if supplier_id else None,
+            days=days,
+            cover_days=cover_days,
+        )
+
+    @role_required(Role.MANAGER)
     def resolve_supplier_returns(root, info, supplier_id=None, **_):
         return selectors.list_supplier_returns(
             supplier_id=decode_id(supplier_id, "Supplier") if supplier_id else None
@@ -130,6 +157,7 @@ class Query(graphene.ObjectType):
 
 class Mutation(graphene.ObjectType):
     create_purchase_order = CreatePurchaseOrder.Field()
+    draft_purchase_orders_from_suggestions = DraftPurchaseOrdersFromSuggestions.Field()
     update_purchase_order = UpdatePurchaseOrder.Field()
     order_purchase_order = OrderPurchaseOrder.Field()
     cancel_purchase_order = CancelPurchaseOrder.Field()

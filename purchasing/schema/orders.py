@@ -187,3 +187,37 @@ class ReceivePurchaseOrder(BaseMutation):
         purchase_order = selectors.get_purchase_order(purchase_order_id=receipt.purchase_order_id)
         delivery = next(r for r in purchase_order.receipts.all() if r.pk == receipt.pk)
         return {"purchase_order": purchase_order, "receipt": delivery, "message": "Delivery received."}
+
+
+class DraftPurchaseOrdersFromSuggestionsInput(graphene.InputObjectType):
+    location_id = graphene.ID(description="Default location when omitted.")
+    supplier_id = graphene.ID(description="Only this supplier's products.")
+    days = graphene.Int(default_value=30, description="Sales window for the velocity, in days.")
+    cover_days = graphene.Int(default_value=14, description="Days of sales the order should cover.")
+
+
+class DraftPurchaseOrdersFromSuggestions(BaseMutation):
+    """Turn the reorder suggestions into one draft purchase order per supplier (managers).
+
+    Errors: NOTHING_TO_REORDER, OUT_OF_RANGE (days).
+    """
+
+    purchase_orders = graphene.List(graphene.NonNull(PurchaseOrderType), required=True)
+    required_role = Role.MANAGER
+
+    class Arguments:
+        input = DraftPurchaseOrdersFromSuggestionsInput(required=True)
+
+    @classmethod
+    def perform_mutation(cls, root, info, input):
+        orders = services.draft_purchase_orders_from_suggestions(
+            user=info.context.user,
+            location_id=optional_id(input.location_id, "Location", field="locationId"),
+            supplier_id=optional_id(input.supplier_id, "Supplier", field="supplierId"),
+            days=input.days,
+            cover_days=input.cover_days,
+        )
+        return {
+            "purchase_orders": [selectors.get_purchase_order(purchase_order_id=po.pk) for po in orders],
+            "message": f"{len(orders)} draft purchase order(s) ready to check.",
+        }

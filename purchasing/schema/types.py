@@ -295,3 +295,22 @@ class StockTransferType(DjangoObjectType):
     @staticmethod
     def resolve_lines(transfer, info):
         return transfer.lines.all()
+
+
+class ReorderSuggestionType(graphene.ObjectType):
+    product = graphene.Field("products.schema.ProductType", required=True)
+    supplier = graphene.Field("products.schema.SupplierType", required=True)
+    on_hand = Quantity(required=True, description="Stock at the location now.")
+    on_order = Quantity(required=True, description="Still outstanding on ordered purchase orders to it.")
+    sold = Quantity(required=True, description="Sold at the location over the window.")
+    daily_sales = Quantity(required=True, description="Sold per day over the window.")
+    suggested_quantity = Quantity(required=True, description="What to order (whole units).")
+    unit_cost = Money(required=True, description="Moving average cost per unit.")
+
+    class Meta:
+        name = "ReorderSuggestion"
+        description = "reorder level + daily sales x cover days - on hand - on order, when positive."
+
+    @staticmethod
+    def resolve_supplier(suggestion, info):
+        return suggestion.product.supplier

@@ -132,3 +132,26 @@ def test_transfers_and_supplier_returns_lists_cost_the_same_for_2_and_10_rows(as
     assert (transfer_page["totalCount"], return_page["totalCount"]) == (10, 10)
     # auth user + count + page (locations and users joined) + lines (products and batches joined)
     assert two == [transfers, returns] == [4, 4]
+
+
+REORDER = "{ reorderSuggestions { product { sku name } supplier { name } onHand onOrder suggestedQuantity } }"
+
+
+def _low_products(manager, location, n):
+    for _ in range(n):
+        product = ProductFactory(supplier=SupplierFactory(), reorder_level=D("10"))
+        product_services.receive_stock(
+            user=manager, product=product, location=location, quantity=D("1"), unit_cost=D("1.00")
+        )
+
+
+def test_reorder_suggestions_cost_the_same_for_2_and_10_products(as_manager, manager, location):
+    _low_products(manager, location, 2)
+    two, first = _count(as_manager, REORDER, "reorderSuggestions")
+
+    _low_products(manager, location, 8)
+    ten, rows = _count(as_manager, REORDER, "reorderSuggestions")
+
+    assert (len(first), len(rows)) == (2, 10)
+    # auth user + default location + the suggestions (suppliers joined)
+    assert (two, ten) == (3, 3)

@@ -283,3 +283,53 @@ def test_send_and_receive_transfer_round_trip_with_a_shortfall(as_manager, manag
         "lines": [{"quantitySent": "3", "quantityReceived": "2", "discrepancy": "1"}],
     }
     assert [e["code"] for e in again["errors"]] == ["TRANSFER_ALREADY_RECEIVED"]
+
+
+REORDER = """query($days: Int) { reorderSuggestions(days: $days) {
+  product { sku } supplier { name } onHand onOrder sold dailySales suggestedQuantity unitCost } }"""
+DRAFT_FROM_SUGGESTIONS = f"""mutation {{ draftPurchaseOrdersFromSuggestions(input: {{}}) {{ {PAYLOAD}
+  purchaseOrders {{ status supplier {{ name }} lines {{ quantity product {{ sku }} }} }} }} }}"""
+
+
+def test_reorder_suggestions_and_drafts_round_trip(as_manager, manager, location):
+    supplier = SupplierFactory(name="Tea Co")
+    tea = ProductFactory(sku="TEA", supplier=supplier, reorder_level=D("6"))
+    product_services.receive_stock(
+        user=manager, product=tea, location=location, quantity=D("2"), unit_cost=D("1.00")
+    )
+
+    suggestions = as_manager(REORDER).payload("reorderSuggestions")
+    drafted = as_manager(DRAFT_FROM_SUGGESTIONS).payload("draftPurchaseOrdersFromSuggestions")
+    again = as_manager(DRAFT_FROM_SUGGESTIONS).payload("draftPurchaseOrdersFromSuggestions")
+
+    assert suggestions == [
+        {
+            "product": {"sku": "TEA"},
+            "supplier": {"name": "Tea Co"},
+            "onHand": "2",
+            "onOrder": "0",
+            "sold": "0",
+            "dailySales": "0",
+            "suggestedQuantity": "4",
+            "unitCost": "1.00",
+        }
+    ]
+    assert drafted["purchaseOrders"] == [
+        {
+            "status": "DRAFT",
+            "supplier": {"name": "Tea Co"},
+            "lines": [{"quantity": "4", "product": {"sku": "TEA"}}],
+        }
+    ]
+    # drafts are not on order: only ordered purchase orders count as stock on the way
+    assert again["success"] is True
+
+
+def test_reorder_suggestions_negative_days_is_out_of_range(as_manager, location):
+    response = as_manager(REORDER, {"days": -1})
+
+    assert response.error_codes() == ["OUT_OF_RANGE"]
+
+
+def test_reorder_suggestions_cashier_is_forbidden(as_cashier, location):
+    assert as_cashier(REORDER).error_codes() == ["FORBIDDEN"]
