@@ -19,6 +19,7 @@ from purchasing.models import PurchaseOrder, PurchaseOrderLine
 from purchasing.services.common import check_line_count, require_manager
 from purchasing.services.numbering import next_po_number
 from shared import clock
+from shared.dates import check_date
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
 from shared.money import parse_quantity
 
@@ -116,6 +117,7 @@ def create_purchase_order(
 ) -> PurchaseOrder:
     """Draft a purchase order (managers); it gets its number when it is ordered."""
     require_manager(user, "draft purchase orders")
+    check_date(expected_on, field="expectedOn")
     purchase_order = PurchaseOrder(
         supplier=_supplier(supplier_id),
         location=location_or_default(location_id),

@@ -18,6 +18,7 @@ from purchasing.error_codes import PurchasingErrorCode as Code
 from purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseReceipt, PurchaseReceiptLine
 from purchasing.services.common import check_line_count, require_manager
 from purchasing.services.orders import lock_order
+from shared.dates import check_date
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
 from shared.money import CENT, format_quantity, parse_money, parse_quantity, q
 
@@ -79,6 +80,7 @@ def _parsed_lines(
             )
             continue
         qty = parse_quantity(request.quantity, field=f"lines.{i}.quantity")
+        check_date(request.expiry_date, field=f"lines.{i}.expiryDate")
         cost = (
             line.unit_cost
             if request.unit_cost is None

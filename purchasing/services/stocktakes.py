@@ -66,6 +66,10 @@ def start_stocktake(
         location = product_selectors.get_location(location_id=location_id)
         if location is None:
             raise DomainError(ErrorCode.NOT_FOUND, "Location not found.", field="locationId")
+    if not location.is_active:
+        raise DomainError(
+            ErrorCode.INVALID, f"{location.name} is not an active location.", field="locationId"
+        )
     if scope not in Scope.values:
         raise DomainError(ErrorCode.INVALID, "Choose ALL, CATEGORY or PRODUCTS.", field="scope")
     category = None

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from purchasing import services
@@ -144,3 +146,15 @@ def test_create_purchase_order_quantities_are_validated(manager, location):
         draft_order(manager, lines=[(ProductFactory(), "0", "1.00")])
 
     assert (refused.value.code, refused.value.field) == ("INVALID", "lines.0.quantity")
+
+
+def test_create_purchase_order_expected_on_out_of_range_is_refused(manager, location):
+    with pytest.raises(services.orders.DomainError) as refused:
+        services.create_purchase_order(
+            user=manager,
+            supplier_id=SupplierFactory().pk,
+            lines=[OrderLineRequest(ProductFactory().pk, D("1"), D("1.00"))],
+            expected_on=date(1, 1, 1),
+        )
+
+    assert (refused.value.code, refused.value.field) == ("OUT_OF_RANGE", "expectedOn")
