@@ -3,8 +3,10 @@ from datetime import timedelta
 import pytest
 
 from products import services as product_services
+from products.checks import find_ledger_mismatches
 from products.models import Batch, StockLevel, StockMovement
 from purchasing import services
+from purchasing.checks import find_ledger_mismatches as find_document_mismatches
 from purchasing.models import PurchaseOrder, PurchaseReceiptLine
 from purchasing.services import ReceiveLineRequest, allocate_by_value
 from shared import clock
@@ -67,6 +69,7 @@ def test_receive_purchase_order_two_deliveries_with_landed_cost_give_the_hand_co
     assert a.cost_price == D("5.2875")
     assert StockLevel.objects.get(product=a, location=location).quantity == D("40.000")
     assert PurchaseOrder.objects.get(pk=purchase_order.pk).status == Status.RECEIVED
+    assert find_ledger_mismatches() == find_document_mismatches() == []
 
 
 def test_receive_purchase_order_movements_reference_the_order(manager, location):

@@ -6,6 +6,7 @@ from products import services as product_services
 from products.checks import find_ledger_mismatches
 from products.models import Batch, StockLevel, StockMovement
 from purchasing import selectors, services
+from purchasing.checks import find_ledger_mismatches as find_document_mismatches
 from purchasing.models import StockTransfer, SupplierReturn
 from purchasing.services import ArrivalRequest, SupplierReturnLineRequest, TransferLineRequest
 from shared import clock
@@ -131,7 +132,7 @@ def test_send_transfer_stock_is_in_transit_valued_and_arrives_with_a_recorded_di
     write_off = StockMovement.objects.get(movement_type="write_off", reference_id=transfer.pk)
     assert (write_off.quantity, write_off.unit_cost, write_off.location) == (D("-1"), D("2.5000"), warehouse)
     assert StockTransfer.objects.get(pk=transfer.pk).status == StockTransfer.Status.RECEIVED
-    assert find_ledger_mismatches() == []
+    assert find_ledger_mismatches() == find_document_mismatches() == []
 
 
 def test_send_transfer_batch_tracked_arrives_in_the_same_batch_never_from_an_expired_one(
@@ -187,3 +188,18 @@ def test_receive_transfer_twice_or_more_than_sent_is_refused(manager, location):
 
     assert too_many.value.code == "RECEIVED_MORE_THAN_SENT"
     assert twice.value.code == "TRANSFER_ALREADY_RECEIVED"
+
+
+def test_check_ledgers_transfer_whose_lines_disagree_with_its_movements_is_reported(manager, location):
+    tea = _plain(manager, location, "5")
+    transfer = services.send_transfer(
+        user=manager,
+        from_location_id=None,
+        to_location_id=LocationFactory().pk,
+        lines=[TransferLineRequest(tea.pk, D("2"))],
+    )
+    assert find_document_mismatches() == []
+
+    transfer.lines.update(quantity_sent=D("3"))
+
+    assert find_document_mismatches() == [f"transfer {transfer.pk}: 3.000 sent, movements out sum to 2.000"]
