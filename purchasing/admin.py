@@ -11,6 +11,10 @@ from purchasing.models import (
     Stocktake,
     StocktakeCount,
     StocktakeLine,
+    StockTransfer,
+    StockTransferLine,
+    SupplierReturn,
+    SupplierReturnLine,
 )
 from shared.errors import DomainError
 
@@ -164,3 +168,42 @@ class StocktakeAdmin(ReadOnlyAdmin):
     @admin.action(description="Finalize, setting uncounted stock to zero")
     def finalize_zeroing_uncounted(self, request, queryset):
         self._finalize(request, queryset, Stocktake.Uncounted.ZERO)
+
+
+class SupplierReturnLineInline(ReadOnlyInline):
+    model = SupplierReturnLine
+    fields = ("product", "batch", "quantity", "reason", "unit_cost", "credit_amount")
+
+
+@admin.register(SupplierReturn)
+class SupplierReturnAdmin(ReadOnlyAdmin):
+    list_display = ("label", "supplier", "location", "credit_expected_amount", "created_at")
+    list_filter = ("supplier",)
+    list_select_related = ("supplier", "location")
+    inlines = [SupplierReturnLineInline]
+
+
+class StockTransferLineInline(ReadOnlyInline):
+    model = StockTransferLine
+    fields = ("product", "batch", "quantity_sent", "quantity_received", "unit_cost")
+
+
+@admin.register(StockTransfer)
+class StockTransferAdmin(ReadOnlyAdmin):
+    """Sent through the API; booked in here in full with the action (short arrivals: the API)."""
+
+    list_display = ("label", "status", "from_location", "to_location", "created_at", "received_at")
+    list_filter = ("status",)
+    list_select_related = ("from_location", "to_location")
+    inlines = [StockTransferLineInline]
+    actions = ["receive_in_full"]
+
+    @admin.action(description="Receive the selected transfers in full")
+    def receive_in_full(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset.order_by("pk"),
+            lambda transfer: services.receive_transfer(user=request.user, transfer_id=transfer.pk),
+            "received",
+        )

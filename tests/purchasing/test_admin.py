@@ -3,8 +3,9 @@ from django.test import Client
 
 from products import services as product_services
 from purchasing import services
-from purchasing.models import PurchaseOrder, Stocktake
-from tests.products.factories import ProductFactory
+from purchasing.models import PurchaseOrder, Stocktake, StockTransfer
+from purchasing.services import SupplierReturnLineRequest, TransferLineRequest
+from tests.products.factories import LocationFactory, ProductFactory, SupplierFactory
 from tests.purchasing.factories import D, draft_order, ordered, receive
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +67,34 @@ def test_admin_finalize_action_zeroes_uncounted_stock(client, manager, location)
 
     assert Stocktake.objects.get(pk=stocktake.pk).status == Stocktake.Status.FINALIZED
     assert soap.stock_levels.get().quantity == D("0")
+
+
+def test_admin_receive_transfer_action_books_it_in_full(client, manager, location):
+    warehouse = LocationFactory()
+    tea = ProductFactory()
+    product_services.receive_stock(
+        user=manager, product=tea, location=location, quantity=D("3"), unit_cost=D("1")
+    )
+    transfer = services.send_transfer(
+        user=manager,
+        from_location_id=None,
+        to_location_id=warehouse.pk,
+        lines=[TransferLineRequest(tea.pk, D("2"))],
+    )
+    supplier_return = services.return_to_supplier(
+        user=manager,
+        supplier_id=SupplierFactory().pk,
+        lines=[SupplierReturnLineRequest(tea.pk, D("1"), "dented")],
+    )
+
+    client.post(
+        "/admin/purchasing/stocktransfer/", {"action": "receive_in_full", "_selected_action": [transfer.pk]}
+    )
+
+    assert StockTransfer.objects.get(pk=transfer.pk).status == StockTransfer.Status.RECEIVED
+    assert tea.stock_levels.get(location=warehouse).quantity == D("2")
+    for url in (
+        f"/admin/purchasing/stocktransfer/{transfer.pk}/change/",
+        f"/admin/purchasing/supplierreturn/{supplier_return.pk}/change/",
+    ):
+        assert client.get(url).status_code == 200, url
