@@ -17,4 +17,5 @@ urlpatterns = [
     path("products/", include("products.urls")),
     path("receipts/", include("sales.urls")),
     path("reports/", include("reports.urls")),
+    path("purchasing/", include("purchasing.urls")),
 ]

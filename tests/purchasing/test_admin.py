@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client
+from graphql_jwt.shortcuts import get_token
 
 from products import services as product_services
 from purchasing import services
@@ -98,3 +99,23 @@ def test_admin_receive_transfer_action_books_it_in_full(client, manager, locatio
         f"/admin/purchasing/supplierreturn/{supplier_return.pk}/change/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_printable_purchase_order_and_csv_for_managers_only(manager, cashier, location):
+    tea = ProductFactory(sku="TEA", name="=HYPERLINK(1)")
+    purchase_order = ordered(manager, lines=[(tea, "3", "2.50")])
+    as_manager = {"HTTP_AUTHORIZATION": f"JWT {get_token(manager)}"}
+
+    page = Client().get(f"/purchasing/orders/{purchase_order.number}/", **as_manager)
+    sheet = Client().get(f"/purchasing/orders/{purchase_order.pk}/csv", **as_manager)
+    refused = Client().get(
+        f"/purchasing/orders/{purchase_order.pk}/", HTTP_AUTHORIZATION=f"JWT {get_token(cashier)}"
+    )
+
+    assert page.status_code == 200
+    assert purchase_order.number in page.content.decode() and "7.50" in page.content.decode()
+    assert sheet.content.decode().splitlines() == [
+        "sku,product,quantity,unit_cost,line_total,received",
+        "TEA,'=HYPERLINK(1),3,2.50,7.50,0",
+    ]
+    assert refused.status_code == 403
