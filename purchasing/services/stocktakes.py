@@ -7,8 +7,8 @@ committed before (its movement is in the snapshot) or waits and comes after. Fin
 counted - quantity_at_count as a relative adjustment, so what was sold after the count is not a
 discrepancy: the final stock is counted - sold since the count.
 
-Lock order: the Stocktake row (document header), then StockLevel, then Batch rows, one product at a
-time in product (then batch) order.
+Lock order: the Stocktake row (document header), then StockLevel rows (finalize takes all of its
+products' levels at once, in pk order like a sale), then Batch rows in product then batch order.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from products.models import Batch, Product, StockLevel, StockMovement
 from products.services import adjust_stock
 from purchasing.error_codes import PurchasingErrorCode as Code
 from purchasing.models import Stocktake, StocktakeCount, StocktakeLine
-from purchasing.services.common import MAX_LINES, require_manager
+from purchasing.services.common import MAX_LINES, lock_levels, require_manager
 from shared import clock
 from shared.errors import DomainError, ErrorCode, check_length
 from shared.money import parse_quantity, q
@@ -242,6 +242,7 @@ def finalize_stocktake(*, user, stocktake_id: int, uncounted: str) -> Stocktake:
     if uncounted == Stocktake.Uncounted.ZERO:
         work += _uncounted(stocktake, {(c.product_id, c.batch_id) for c in counts})
     work.sort(key=lambda d: (d.product.pk, d.batch.pk if d.batch else 0))
+    lock_levels(location_id=stocktake.location_id, product_ids=[d.product.pk for d in work])
 
     lines = []
     for item in work:

@@ -1,7 +1,7 @@
 """Goods sent back to a supplier: stock leaves (expired or damaged batches included), credit is expected.
 
-Lock order: products.adjust_stock locks each StockLevel (then Batch), lines applied in product then
-batch order.
+Lock order: every StockLevel of the lines at once (pk order, as a sale takes them), then
+products.adjust_stock locks each Batch, lines applied in product then batch order.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from products.error_codes import ProductErrorCode as ProductCode
 from products.models import Batch
 from products.services import adjust_stock
 from purchasing.models import SupplierReturn, SupplierReturnLine
-from purchasing.services.common import check_line_count, require_manager
+from purchasing.services.common import check_line_count, lock_levels, require_manager
 from purchasing.services.orders import location_or_default
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
 from shared.money import parse_quantity, q
@@ -89,6 +89,7 @@ def return_to_supplier(
         created_by=user,
         credit_expected_amount=Decimal("0.00"),
     )
+    lock_levels(location_id=location.pk, product_ids=[product.pk for _i, product, *_rest in checked])
     written = []
     for i, product, batch, quantity, reason in sorted(
         checked, key=lambda c: (c[1].pk, c[2].pk if c[2] else 0)

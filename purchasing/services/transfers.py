@@ -7,8 +7,9 @@ products.services: `deduct_stock` (transfer_out, first-expiry-first-out, never a
 arrived is recorded as a `write_off` movement at the destination (affects_stock False: it never
 entered stock there), valued at the sending cost.
 
-Lock order: the StockTransfer row (document header) when receiving, then products' StockLevel and
-Batch rows in product then batch order.
+Lock order: the StockTransfer row (document header) when receiving, then the destination's
+StockLevel rows of its products at once (pk order, as a sale takes them), then Batch rows in
+product then batch order.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from products.models import StockMovement
 from products.services import StockRequest, deduct_stock, return_stock, write_off_stock
 from purchasing.error_codes import PurchasingErrorCode as Code
 from purchasing.models import StockTransfer, StockTransferLine
-from purchasing.services.common import check_line_count, require_manager
+from purchasing.services.common import check_line_count, lock_levels, require_manager
 from purchasing.services.orders import location_or_default
 from shared import clock
 from shared.errors import DomainError, ErrorCode, check_length
@@ -161,6 +162,7 @@ def receive_transfer(
 
     reason_note = check_length((note or "").strip(), limit=150, field="note")
     ordered = sorted(lines.values(), key=lambda line: (line.product_id, line.batch_id or 0))
+    lock_levels(location_id=transfer.to_location_id, product_ids=[line.product_id for line in ordered])
     common = {"reference_type": REFERENCE_TYPE, "reference_id": transfer.pk, "reference": transfer.label}
     for line in ordered:
         if line.quantity_received > 0:
