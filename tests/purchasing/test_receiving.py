@@ -152,8 +152,14 @@ def test_receive_purchase_order_batch_tracked_without_batch_number_is_refused(ma
     syrup = BatchProductFactory()
     purchase_order = ordered(manager, lines=[(syrup, "6", "3.00")])
 
+    expiry = clock.localdate() + timedelta(days=90)
+
     with pytest.raises(DomainError) as refused:
-        receive(manager, purchase_order, [(purchase_order.lines.get(), "6")])
+        services.receive_purchase_order(
+            user=manager,
+            purchase_order_id=purchase_order.pk,
+            lines=[ReceiveLineRequest(purchase_order.lines.get().pk, D("6"), None, None, expiry)],
+        )
 
     assert refused.value.code == "BATCH_REQUIRED"
     assert not PurchaseReceiptLine.objects.exists()
