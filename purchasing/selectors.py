@@ -77,6 +77,8 @@ def find_purchase_order(*, identifier: str) -> PurchaseOrder | None:
     if pk is not None:
         return get_purchase_order(purchase_order_id=pk)
     number = str(identifier).strip()[:20]
+    if "\x00" in number:  # PostgreSQL text cannot hold NUL: no number contains one
+        return None
     return _order_details(PurchaseOrder.objects.filter(number__iexact=number)).first()
 
 

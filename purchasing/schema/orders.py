@@ -202,7 +202,9 @@ class DraftPurchaseOrdersFromSuggestions(BaseMutation):
     Errors: NOTHING_TO_REORDER, OUT_OF_RANGE (days).
     """
 
-    purchase_orders = graphene.List(graphene.NonNull(PurchaseOrderType), required=True)
+    purchase_orders = graphene.List(
+        graphene.NonNull(PurchaseOrderType), description="The drafts, one per supplier."
+    )
     required_role = Role.MANAGER
 
     class Arguments:

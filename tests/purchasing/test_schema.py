@@ -333,3 +333,16 @@ def test_reorder_suggestions_negative_days_is_out_of_range(as_manager, location)
 
 def test_reorder_suggestions_cashier_is_forbidden(as_cashier, location):
     assert as_cashier(REORDER).error_codes() == ["FORBIDDEN"]
+
+
+def test_draft_purchase_orders_from_suggestions_refusal_has_no_orders_and_no_internal_error(
+    as_manager, location
+):
+    response = as_manager(DRAFT_FROM_SUGGESTIONS).payload("draftPurchaseOrdersFromSuggestions")
+
+    assert (response["success"], response["purchaseOrders"]) == (False, None)
+    assert [e["code"] for e in response["errors"]] == ["NOTHING_TO_REORDER"]
+
+
+def test_purchase_order_by_a_number_with_nul_is_null(as_manager, location):
+    assert as_manager(ONE, {"id": "PO\u00002026"}).payload("purchaseOrder") is None
