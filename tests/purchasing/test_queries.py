@@ -153,5 +153,5 @@ def test_reorder_suggestions_cost_the_same_for_2_and_10_products(as_manager, man
     ten, rows = _count(as_manager, REORDER, "reorderSuggestions")
 
     assert (len(first), len(rows)) == (2, 10)
-    # auth user + default location + the suggestions (suppliers joined)
-    assert (two, ten) == (3, 3)
+    # auth user + default location + the figures (one statement) + their products (suppliers joined)
+    assert (two, ten) == (4, 4)
