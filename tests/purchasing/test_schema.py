@@ -342,7 +342,3 @@ def test_draft_purchase_orders_from_suggestions_refusal_has_no_orders_and_no_int
 
     assert (response["success"], response["purchaseOrders"]) == (False, None)
     assert [e["code"] for e in response["errors"]] == ["NOTHING_TO_REORDER"]
-
-
-def test_purchase_order_by_a_number_with_nul_is_null(as_manager, location):
-    assert as_manager(ONE, {"id": "PO\u00002026"}).payload("purchaseOrder") is None
