@@ -19,6 +19,7 @@ from purchasing.models import (
 )
 from shared.graphql import CountableConnection, Money, Quantity
 from shared.money import q
+from shared.roles import Role, has_role
 
 PurchaseOrderStatusEnum = graphene.Enum.from_enum(
     PurchaseOrder.Status,
@@ -163,18 +164,34 @@ class StocktakeCountType(DjangoObjectType):
         fields = ("id", "product", "batch", "counted_by", "created_at")
 
 
+MANAGERS_ONLY = " Null unless you are a manager or higher."
+
+
+def _for_managers(value, info):
+    """Costs are for managers: counting staff see the quantities of a stocktake, not its value."""
+    return value if has_role(info.context.user, Role.MANAGER) else None
+
+
 class StocktakeLineType(DjangoObjectType):
     counted = Quantity(description="Null when uncounted stock was set to zero.")
     quantity_at_count = Quantity(required=True)
     difference = Quantity(required=True, description="The adjustment posted (negative = shrinkage).")
-    unit_cost = Money(required=True)
-    variance_amount = Money(required=True, description="difference x unit cost, to the cent.")
+    unit_cost = Money(description="Cost per unit of the adjustment." + MANAGERS_ONLY)
+    variance_amount = Money(description="difference x unit cost, to the cent." + MANAGERS_ONLY)
 
     class Meta:
         model = StocktakeLine
         name = "StocktakeLine"
         description = "What finalizing found for one product (and batch)."
         fields = ("id", "product", "batch", "movement")
+
+    @staticmethod
+    def resolve_unit_cost(line, info):
+        return _for_managers(line.unit_cost, info)
+
+    @staticmethod
+    def resolve_variance_amount(line, info):
+        return _for_managers(line.variance_amount, info)
 
 
 class StocktakeType(DjangoObjectType):

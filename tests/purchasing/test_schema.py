@@ -4,6 +4,7 @@ import pytest
 
 from products import services as product_services
 from products.models import StockLevel
+from purchasing import services
 from purchasing.models import PurchaseOrder
 from tests.products.factories import LocationFactory, ProductFactory, SupplierFactory
 from tests.purchasing.factories import D, draft_order, ordered
@@ -342,3 +343,22 @@ def test_draft_purchase_orders_from_suggestions_refusal_has_no_orders_and_no_int
 
     assert (response["success"], response["purchaseOrders"]) == (False, None)
     assert [e["code"] for e in response["errors"]] == ["NOTHING_TO_REORDER"]
+
+
+STOCKTAKE = "query($id: ID!) { stocktake(id: $id) { lines { difference unitCost varianceAmount } } }"
+
+
+def test_stocktake_costs_are_for_managers_only(as_manager, as_cashier, manager, location):
+    tea = ProductFactory()
+    product_services.receive_stock(
+        user=manager, product=tea, location=location, quantity=D("5"), unit_cost=D("2")
+    )
+    stocktake = services.start_stocktake(user=manager)
+    services.record_count(user=manager, stocktake_id=stocktake.pk, product_id=tea.pk, counted=D("4"))
+    services.finalize_stocktake(user=manager, stocktake_id=stocktake.pk, uncounted="leave")
+
+    seen_by_manager = as_manager(STOCKTAKE, {"id": str(stocktake.pk)}).payload("stocktake")
+    seen_by_cashier = as_cashier(STOCKTAKE, {"id": str(stocktake.pk)}).payload("stocktake")
+
+    assert seen_by_manager["lines"] == [{"difference": "-1", "unitCost": "2.00", "varianceAmount": "-2.00"}]
+    assert seen_by_cashier["lines"] == [{"difference": "-1", "unitCost": None, "varianceAmount": None}]
