@@ -5,6 +5,7 @@ import graphene
 import accounts.schema
 import customers.schema
 import products.schema
+import purchasing.schema
 import reports.schema
 import returns.schema
 import sales.schema
@@ -19,6 +20,7 @@ QUERIES = (
     returns.schema.Query,
     tills.schema.Query,
     reports.schema.Query,
+    purchasing.schema.Query,
 )
 MUTATIONS = (
     accounts.schema.Mutation,
@@ -27,6 +29,7 @@ MUTATIONS = (
     sales.schema.Mutation,
     returns.schema.Mutation,
     tills.schema.Mutation,
+    purchasing.schema.Mutation,
 )
 
 

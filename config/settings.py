@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "returns",
     "tills",
     "reports",
+    "purchasing",
 ]
 
 MIDDLEWARE = [

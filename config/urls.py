@@ -20,4 +20,5 @@ urlpatterns = [
     path("receipts/", include("sales.urls")),
     path("reports/z/", include("tills.urls")),
     path("reports/", include("reports.urls")),
+    path("purchasing/", include("purchasing.urls")),
 ]

@@ -218,6 +218,10 @@ class Receipt:
     batch_number: str | None = None
     expiry_date: date | None = None
     note: str = ""
+    # The document the goods came in on (a purchase order); a plain receipt when not given.
+    reference_type: str = "receipt"
+    reference_id: int | None = None
+    reference: str = ""
 
 
 def _validate_receipt(receipt: Receipt, default_location: Location | None, today: date) -> Receipt:
@@ -247,6 +251,9 @@ def _validate_receipt(receipt: Receipt, default_location: Location | None, today
         batch_number=batch_number,
         expiry_date=receipt.expiry_date,
         note=check_length(receipt.note or "", limit=255, field="note"),
+        reference_type=receipt.reference_type,
+        reference_id=receipt.reference_id,
+        reference=receipt.reference,
     )
 
 
@@ -374,7 +381,9 @@ def receive_stock_many(*, user, receipts: list[Receipt]) -> list[StockMovement]:
                 unit_cost=cost,
                 user=_user(user),
                 reason=r.note,
-                reference_type="receipt",
+                reference_type=r.reference_type,
+                reference_id=r.reference_id,
+                reference=r.reference[:100],
             )
         )
 
@@ -676,6 +685,8 @@ def adjust_stock(
     delta=None,
     batch: Batch | None = None,
     reference: str = "",
+    reference_type: str = "adjustment",
+    reference_id: int | None = None,
 ) -> StockMovement:
     """Set stock to a counted quantity, or change it by a delta (managers only, reason required).
 
@@ -736,7 +747,8 @@ def adjust_stock(
         unit_cost=batch.unit_cost if batch is not None else product.cost_price,
         user=_user(user),
         reason=check_length(reason.strip(), limit=255, field="reason"),
-        reference_type="adjustment",
+        reference_type=reference_type,
+        reference_id=reference_id,
         reference=reference[:100],
     )
 
