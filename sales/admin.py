@@ -69,6 +69,9 @@ class VoidSaleForm(forms.Form):
     )
 
 
+INTERNAL_FIELDS = ("id", "idempotency_key", "request_fingerprint")
+
+
 @admin.register(Sale)
 class SaleAdmin(admin.ModelAdmin):
     """Sales are made at the till; here they are read, reprinted and voided (with a reason)."""
@@ -90,8 +93,12 @@ class SaleAdmin(admin.ModelAdmin):
     list_select_related = ("customer", "cashier", "location")
     inlines = [SaleItemInline, PaymentInline]
 
+    def get_fields(self, request, obj=None):
+        # The database id and the retry bookkeeping of createSale mean nothing to a manager.
+        return [f.name for f in Sale._meta.fields if f.name not in INTERNAL_FIELDS]
+
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Sale._meta.fields]
+        return self.get_fields(request, obj)
 
     def has_add_permission(self, request):
         return False
