@@ -212,6 +212,7 @@ def test_manager_voids_a_completed_sale_through_the_confirmation_page(
     )["sale"]
     assert status == "Voided"
     assert page.locator("#void-sale-link").count() == 0
+    assert page.locator(".field-request_fingerprint, .field-idempotency_key, .field-id").count() == 0
     assert sale == {
         "status": "VOIDED",
         "voidReason": "Rang up twice (browser check)",
@@ -226,9 +227,11 @@ def test_manager_opens_the_dashboard_from_the_index(page, production_server, man
     owed = page.locator(".kpi", has_text="Owed by customers")
     owed.wait_for()
     screenshot("40-dashboard")
+    methods = page.locator("h2:has-text('Payment methods') + table.report td:first-child").all_inner_texts()
 
     debt = graphql(production_server, "{ outstandingDebt { totalOwed customersOwing } }", manager_token)
     assert owed.locator("b").inner_text() == debt["outstandingDebt"]["totalOwed"]
     assert f"{debt['outstandingDebt']['customersOwing']} customers" in owed.inner_text()
     assert page.locator("svg[aria-label='Revenue by day'] rect").count() == 30
+    assert "Cash" in methods and not any("_" in method for method in methods)
     assert page.failed == [] and page.console_errors == []
