@@ -60,6 +60,13 @@ def follow(page, link, url: str) -> None:
         link.click()
 
 
+def in_view_without_scrolling_sideways(page, element) -> bool:
+    """True when the element sits inside the visible part of the list (which scrolls sideways)."""
+    box = element.bounding_box()
+    results = page.locator("#changelist .results").bounding_box()
+    return results["x"] <= box["x"] and box["x"] + box["width"] <= results["x"] + results["width"]
+
+
 def quantity(text: str) -> Decimal:
     return Decimal(text.strip().replace(",", ""))
 
@@ -98,6 +105,8 @@ def test_manager_receives_a_batch_with_expiry_and_sees_the_stock_change(
     shown_before = quantity(row.locator("td.field-stock_on_hand").inner_text())
     stored_before, _batches = product_stock(production_server, manager_token)
     screenshot("10-product-list")
+    assert in_view_without_scrolling_sideways(page, row.get_by_role("link", name="receive"))
+    assert re.fullmatch(r"\d+", row.locator("td.field-reorder_at").inner_text())  # 20, not 20.000
 
     follow(
         page, row.get_by_role("link", name="receive"), "**/admin/products/product/receive-stock/?product=*"
