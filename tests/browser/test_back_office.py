@@ -188,6 +188,7 @@ def test_manager_records_a_payment_from_a_customer_who_owes(
         manager_token,
     )["customers"]["edges"][0]["node"]
     assert shown_after == shown_before - amount
+    assert f"balance now {shown_after:.2f}" in page.locator("ul.messagelist li.success").inner_text()
     assert customer == {"name": name, "balance": f"{shown_after:.2f}"}
     assert page.failed == [] and page.console_errors == []
 
