@@ -14,15 +14,29 @@ from sales import services
 from sales.choices import PaymentMethod, SaleStatus
 from sales.models import Payment, Sale, SaleItem
 from shared.backoffice import service_form_page
-from shared.money import format_money
+from shared.money import format_money, format_quantity
 
 
 class SaleItemInline(admin.TabularInline):
     model = SaleItem
-    fields = ("line_number", "product", "quantity", "unit_price", "discount", "tax", "total", "unit_cost")
+    fields = (
+        "line_number",
+        "product",
+        "item_quantity",
+        "unit_price",
+        "discount",
+        "tax",
+        "total",
+        "unit_cost",
+    )
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    @admin.display(description="Quantity")
+    def item_quantity(self, item):
+        # 5, not the stored 5.000, as the products list shows stock.
+        return format_quantity(item.quantity)
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -222,6 +222,8 @@ def test_manager_voids_a_completed_sale_through_the_confirmation_page(
     )["sale"]
     assert status == "Voided"
     assert page.locator("#void-sale-link").count() == 0
+    item_quantities = page.locator("td.field-item_quantity").all_inner_texts()
+    assert item_quantities and all(re.fullmatch(r"\d+(\.\d*[1-9])?", text) for text in item_quantities)
     assert page.locator(".field-request_fingerprint, .field-idempotency_key, .field-id").count() == 0
     assert sale == {
         "status": "VOIDED",
