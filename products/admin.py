@@ -188,19 +188,21 @@ class ProductAdmin(ImportExportModelAdmin):
     resource_classes = [ProductResource]
     form = ProductAdminForm
     import_export_change_list_template = "admin/products/product/change_list_stock.html"
+    # What a manager acts on comes first: at 1280 px beside the admin's sidebars the list scrolls
+    # sideways after about five columns, and the stock links used to be the twelfth.
     list_display = (
         "sku",
         "name",
-        "barcode",
-        "category",
+        "stock_on_hand",
+        "next_expiry",
+        "stock_links",
+        "reorder_at",
         "retail_price",
         "cost_price",
-        "stock_on_hand",
-        "reorder_level",
-        "next_expiry",
+        "category",
+        "barcode",
         "track_batches",
         "is_active",
-        "stock_links",
     )
     list_filter = (StockFilter, ExpiryFilter, "is_active", "track_batches", "category", "supplier")
     search_fields = ("sku", "barcode", "name")
@@ -244,6 +246,11 @@ class ProductAdmin(ImportExportModelAdmin):
     @admin.display(description="On hand", ordering="stock_on_hand")
     def stock_on_hand(self, product):
         return format_quantity(product.stock_on_hand)
+
+    @admin.display(description="Reorder level", ordering="reorder_level")
+    def reorder_at(self, product):
+        # Like "On hand" beside it: 20, not the stored 20.000.
+        return format_quantity(product.reorder_level)
 
     @admin.display(description="Next expiry", ordering="next_expiry")
     def next_expiry(self, product):

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from reports import selectors
+from sales.choices import PaymentMethod
 from shared.money import format_money
 from shared.roles import Role, has_role
 
@@ -58,7 +59,8 @@ def dashboard(request):
         ],
         "method_bars": [
             (
-                m.method,
+                # "Part payment", not "part_payment": the dashboard is read by people.
+                PaymentMethod(m.method).label if m.method in PaymentMethod.values else m.method,
                 format_money(m.value),
                 int(100 * max(m.value, 0) / (max((x.value for x in methods), default=1) or 1)),
             )

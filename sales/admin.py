@@ -14,15 +14,29 @@ from sales import services
 from sales.choices import PaymentMethod, SaleStatus
 from sales.models import Payment, Sale, SaleItem
 from shared.backoffice import service_form_page
-from shared.money import format_money
+from shared.money import format_money, format_quantity
 
 
 class SaleItemInline(admin.TabularInline):
     model = SaleItem
-    fields = ("line_number", "product", "quantity", "unit_price", "discount", "tax", "total", "unit_cost")
+    fields = (
+        "line_number",
+        "product",
+        "item_quantity",
+        "unit_price",
+        "discount",
+        "tax",
+        "total",
+        "unit_cost",
+    )
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    @admin.display(description="Quantity")
+    def item_quantity(self, item):
+        # 5, not the stored 5.000, as the products list shows stock.
+        return format_quantity(item.quantity)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -69,6 +83,9 @@ class VoidSaleForm(forms.Form):
     )
 
 
+INTERNAL_FIELDS = ("id", "idempotency_key", "request_fingerprint")
+
+
 @admin.register(Sale)
 class SaleAdmin(admin.ModelAdmin):
     """Sales are made at the till; here they are read, reprinted and voided (with a reason)."""
@@ -90,8 +107,12 @@ class SaleAdmin(admin.ModelAdmin):
     list_select_related = ("customer", "cashier", "location")
     inlines = [SaleItemInline, PaymentInline]
 
+    def get_fields(self, request, obj=None):
+        # The database id and the retry bookkeeping of createSale mean nothing to a manager.
+        return [f.name for f in Sale._meta.fields if f.name not in INTERNAL_FIELDS]
+
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Sale._meta.fields]
+        return self.get_fields(request, obj)
 
     def has_add_permission(self, request):
         return False

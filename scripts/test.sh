@@ -44,23 +44,7 @@ say "Test suite on SQLite"
 python -m pytest -p no:cacheprovider "$@"
 
 say "Browser check: Chromium against gunicorn with DEBUG off, GraphiQL offline (screenshots/)"
-CHROMIUM="${POS_CHROMIUM:-/usr/bin/chromium}"
-if [ ! -x "$CHROMIUM" ] && { [ "${CI:-}" = "true" ] || [ "$(id -u)" = "0" ]; }; then
-  say "Installing Chromium (scripts/install_browser.sh)"
-  bash scripts/install_browser.sh || warn "Chromium could not be installed"
-fi
-if [ -x "$CHROMIUM" ]; then
-  # Its own step and no "$@": -k or -x meant for the suite must not deselect or stop these.
-  python -m pytest -p no:cacheprovider -m browser tests/browser
-elif [ "${CI:-}" = "true" ]; then
-  echo "Chromium is missing and CI=true: failing." >&2
-  exit 1
-else
-  warn "###########################################################################"
-  warn "Chromium is not installed: the BROWSER CHECK was SKIPPED."
-  warn "Install it (sudo bash scripts/install_browser.sh) and run this again before you push."
-  warn "###########################################################################"
-fi
+bash scripts/browser_check.sh
 
 pg_ready() { python - <<PY 2>/dev/null
 import psycopg2

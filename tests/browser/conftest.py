@@ -42,10 +42,11 @@ def pytest_collection_modifyitems(config, items):
     """Browser tests need Chromium and a minute: they run only when `-m browser` asks for them."""
     if "browser" in (config.getoption("markexpr") or ""):
         return
-    skipped = [item for item in items if "browser" in item.keywords]
+    # The marker, not the keyword: every test in this folder has "browser" among its keywords.
+    skipped = [item for item in items if item.get_closest_marker("browser")]
     if skipped:
         config.hook.pytest_deselected(items=skipped)
-        items[:] = [item for item in items if "browser" not in item.keywords]
+        items[:] = [item for item in items if not item.get_closest_marker("browser")]
 
 
 @dataclass
