@@ -125,6 +125,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not DB_
         )
     )
 
+# Read replicas (PostgreSQL streaming replicas of `default`), comma-separated URLs; none by default.
+# With replicas, a query's report and list root fields read a random replica and everything else
+# (every write, every mutation, reads in a transaction or after a write) the primary: docs/SCALING.md.
+# Each replica gets the primary's connection settings and timeouts; in tests it mirrors `default`.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), 1):
+    _replica = dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    _replica["CONN_HEALTH_CHECKS"] = DATABASES["default"].get("CONN_HEALTH_CHECKS", False)
+    _replica["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["shared.db_router.ReplicaRouter"]
+# Root fields that are reports although they return one object (lists and connections always are).
+DATABASE_REPLICA_REPORT_FIELDS = frozenset(
+    {
+        "salesStats",
+        "profitAndLoss",
+        "inventoryValuation",
+        "outstandingDebt",
+        "shiftReport",
+        "customerStatement",
+    }
+)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -188,7 +214,8 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 GRAPHENE = {
     "SCHEMA": "config.schema.schema",
     # Authentication happens once per request in shared.views.PosGraphQLView (header only).
-    "MIDDLEWARE": [],
+    # With read replicas, a query's report and list root fields read a replica (shared/db_router.py).
+    "MIDDLEWARE": ["shared.db_router.ReplicaReadsMiddleware"] if DATABASE_REPLICAS else [],
     "RELAY_CONNECTION_MAX_LIMIT": 100,
     "RELAY_CONNECTION_ENFORCE_FIRST_OR_LAST": False,
     "ATOMIC_MUTATIONS": False,

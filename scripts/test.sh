@@ -86,6 +86,10 @@ fi
 say "Test suite on PostgreSQL"
 DATABASE_URL="${PG_BASE}/${PG_DB}" python -m pytest -p no:cacheprovider --create-db "$@"
 
+say "Read replica routing on PostgreSQL: a replica alias mirroring the test database (docs/SCALING.md)"
+DATABASE_URL="${PG_BASE}/${PG_DB}" DATABASE_REPLICA_URLS="${PG_BASE}/${PG_DB}" \
+  python -m pytest -p no:cacheprovider --create-db tests/test_db_routing.py tests/reports
+
 say "Schema fuzzer: every root field, hostile arguments, each role, against gunicorn with DEBUG off"
 fuzz_db="${PG_DB}_fuzz"
 psql "${PG_BASE}/postgres" -qc "DROP DATABASE IF EXISTS ${fuzz_db} WITH (FORCE)" -qc "CREATE DATABASE ${fuzz_db}" 2>/dev/null
