@@ -115,7 +115,17 @@ DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "15000")
 DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "3000"))
 DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "30000"))
 DB_MAINTENANCE_SESSION = env_bool("DB_MAINTENANCE_SESSION", False)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not DB_MAINTENANCE_SESSION:
+# Behind PgBouncer in transaction pooling mode (docs/SCALING.md) each transaction may run on another
+# server connection, so nothing may live in the session: server-side cursors (`iterator()` declares
+# them WITH HOLD outside a transaction) are off, and the timeouts above are not sent as the `options`
+# startup parameter (PgBouncer refuses it) but set by PgBouncer's connect_query on every server
+# connection (scripts/pgbouncer.sh). Maintenance commands connect to PostgreSQL directly.
+DB_TRANSACTION_POOLING = env_bool("DB_TRANSACTION_POOLING", False)
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and not DB_MAINTENANCE_SESSION
+    and not DB_TRANSACTION_POOLING
+):
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
         f"-c {name}={value}"
         for name, value in (
@@ -137,6 +147,9 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), 1):
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica{_number}"] = _replica
     DATABASE_REPLICAS.append(f"replica{_number}")
+if DB_TRANSACTION_POOLING:
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASE_REPLICAS:
     DATABASE_ROUTERS = ["shared.db_router.ReplicaRouter"]
 # Root fields that are reports although they return one object (lists and connections always are).

@@ -20,7 +20,7 @@ SHOW_DATABASES = (
     "from django.conf import settings;"
     "print(json.dumps({'aliases': list(settings.DATABASES), 'replicas': settings.DATABASE_REPLICAS,"
     " 'routers': settings.DATABASE_ROUTERS, 'middleware': settings.GRAPHENE['MIDDLEWARE'],"
-    " 'replica': settings.DATABASES.get('replica2')}))"
+    " 'databases': settings.DATABASES}, default=str))"
 )
 
 
@@ -55,7 +55,7 @@ def test_settings_with_replica_urls_add_mirrored_replicas_with_primary_timeouts(
     assert loaded["replicas"] == ["replica1", "replica2"]
     assert loaded["routers"] == ["shared.db_router.ReplicaRouter"]
     assert loaded["middleware"] == ["shared.db_router.ReplicaReadsMiddleware"]
-    replica = loaded["replica"]
+    replica = loaded["databases"]["replica2"]
     assert (replica["HOST"], replica["PORT"]) == ("replica-b", 6432)
     assert "-c lock_timeout=1234" in replica["OPTIONS"]["options"]
     assert replica["TEST"]["MIRROR"] == "default"
@@ -122,3 +122,16 @@ def test_router_refuses_migrations_on_replicas(settings):
 
     assert router.allow_migrate("replica1", "sales") is False
     assert router.allow_migrate("default", "sales") is None
+
+
+def test_settings_with_transaction_pooling_send_no_session_options_and_no_server_side_cursors():
+    pooled = databases_with(
+        DB_TRANSACTION_POOLING="true", DATABASE_REPLICA_URLS="postgres://pos@replica-a:5432/pos"
+    )["databases"]
+    direct = databases_with()["databases"]
+
+    for alias in ("default", "replica1"):
+        assert pooled[alias]["DISABLE_SERVER_SIDE_CURSORS"] is True
+        assert "options" not in pooled[alias].get("OPTIONS", {})
+    assert direct["default"]["DISABLE_SERVER_SIDE_CURSORS"] is False
+    assert "-c lock_timeout=3000" in direct["default"]["OPTIONS"]["options"]
