@@ -119,7 +119,7 @@ if pgbouncer_base=$(bash scripts/pgbouncer.sh start); then
   trap 'bash scripts/pgbouncer.sh stop; drop_pooled_test_db' EXIT
   drop_pooled_test_db
   DB_TRANSACTION_POOLING=true DATABASE_URL="${pgbouncer_base}/${pooled_db}" \
-    python -m pytest -p no:cacheprovider --create-db -m postgres -W "ignore::pytest.PytestWarning" \
+    python -m pytest -p no:cacheprovider --create-db -m postgres -W "ignore:Error when trying to teardown test databases:pytest.PytestWarning" \
     --ignore=tests/test_db_routing.py tests
   bash scripts/pgbouncer.sh stop
   drop_pooled_test_db
