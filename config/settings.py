@@ -116,7 +116,17 @@ DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "15000")
 DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "3000"))
 DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "30000"))
 DB_MAINTENANCE_SESSION = env_bool("DB_MAINTENANCE_SESSION", False)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not DB_MAINTENANCE_SESSION:
+# Behind PgBouncer in transaction pooling mode (docs/SCALING.md) each transaction may run on another
+# server connection, so nothing may live in the session: server-side cursors (`iterator()` declares
+# them WITH HOLD outside a transaction) are off, and the timeouts above are not sent as the `options`
+# startup parameter (PgBouncer refuses it) but set by PgBouncer's connect_query on every server
+# connection (scripts/pgbouncer.sh). Maintenance commands connect to PostgreSQL directly.
+DB_TRANSACTION_POOLING = env_bool("DB_TRANSACTION_POOLING", False)
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and not DB_MAINTENANCE_SESSION
+    and not DB_TRANSACTION_POOLING
+):
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
         f"-c {name}={value}"
         for name, value in (
@@ -125,6 +135,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not DB_
             ("idle_in_transaction_session_timeout", DB_IDLE_IN_TRANSACTION_TIMEOUT_MS),
         )
     )
+
+# Read replicas (PostgreSQL streaming replicas of `default`), comma-separated URLs; none by default.
+# With replicas, a query's report and list root fields read a random replica and everything else
+# (every write, every mutation, reads in a transaction or after a write) the primary: docs/SCALING.md.
+# Each replica gets the primary's connection settings and timeouts; in tests it mirrors `default`.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), 1):
+    _replica = dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    _replica["CONN_HEALTH_CHECKS"] = DATABASES["default"].get("CONN_HEALTH_CHECKS", False)
+    _replica["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+if DB_TRANSACTION_POOLING:
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["shared.db_router.ReplicaRouter"]
+# Root fields that are reports although they return one object (lists and connections always are).
+DATABASE_REPLICA_REPORT_FIELDS = frozenset(
+    {
+        "salesStats",
+        "profitAndLoss",
+        "inventoryValuation",
+        "outstandingDebt",
+        "shiftReport",
+        "customerStatement",
+    }
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -189,7 +228,8 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 GRAPHENE = {
     "SCHEMA": "config.schema.schema",
     # Authentication happens once per request in shared.views.PosGraphQLView (header only).
-    "MIDDLEWARE": [],
+    # With read replicas, a query's report and list root fields read a replica (shared/db_router.py).
+    "MIDDLEWARE": ["shared.db_router.ReplicaReadsMiddleware"] if DATABASE_REPLICAS else [],
     "RELAY_CONNECTION_MAX_LIMIT": 100,
     "RELAY_CONNECTION_ENFORCE_FIRST_OR_LAST": False,
     "ATOMIC_MUTATIONS": False,

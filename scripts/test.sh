@@ -70,6 +70,54 @@ fi
 say "Test suite on PostgreSQL"
 DATABASE_URL="${PG_BASE}/${PG_DB}" python -m pytest -p no:cacheprovider --create-db "$@"
 
+say "Read replica: a streaming replica of the test PostgreSQL (scripts/pg_replica.sh), routing and report tests on it"
+# The routing tests also run against a replica alias that mirrors the test database (TEST MIRROR);
+# with a real replica, the report reads must find on it what the primary wrote once replayed.
+if replica_base=$(bash scripts/pg_replica.sh start); then
+  trap 'bash scripts/pg_replica.sh stop' EXIT
+  DATABASE_URL="${PG_BASE}/${PG_DB}" DATABASE_REPLICA_URLS="${replica_base}/${PG_DB}" \
+    python -m pytest -p no:cacheprovider --create-db tests/test_db_routing.py tests/reports
+  bash scripts/pg_replica.sh stop
+  trap - EXIT
+elif [ "${CI:-}" = "true" ]; then
+  echo "The streaming replica could not be started and CI=true: failing." >&2
+  exit 1
+else
+  warn "###########################################################################"
+  warn "The streaming replica could not be started (see above): the REAL REPLICA TESTS were SKIPPED;"
+  warn "only the routing tests run, against a replica alias mirroring the test database."
+  warn "Run this as root (sudo bash scripts/test.sh) before you push."
+  warn "###########################################################################"
+  DATABASE_URL="${PG_BASE}/${PG_DB}" DATABASE_REPLICA_URLS="${PG_BASE}/${PG_DB}" \
+    python -m pytest -p no:cacheprovider --create-db tests/test_db_routing.py
+fi
+
+say "PgBouncer in transaction pooling mode (scripts/pgbouncer.sh): the PostgreSQL concurrency tests through it"
+pooled_db="${PG_DB}_pgbouncer"
+drop_pooled_test_db() {
+  psql "${PG_BASE}/postgres" -qc "DROP DATABASE IF EXISTS test_${pooled_db} WITH (FORCE)" 2>/dev/null || true
+}
+if pgbouncer_base=$(bash scripts/pgbouncer.sh start); then
+  # PgBouncer keeps server connections to the test database open, so Django cannot drop it at the
+  # end (a warning); it is dropped here, directly on PostgreSQL, before and after.
+  trap 'bash scripts/pgbouncer.sh stop; drop_pooled_test_db' EXIT
+  drop_pooled_test_db
+  DB_TRANSACTION_POOLING=true DATABASE_URL="${pgbouncer_base}/${pooled_db}" \
+    python -m pytest -p no:cacheprovider --create-db -m postgres -W "ignore:Error when trying to teardown test databases:pytest.PytestWarning" \
+    --ignore=tests/test_db_routing.py tests
+  bash scripts/pgbouncer.sh stop
+  drop_pooled_test_db
+  trap - EXIT
+elif [ "${CI:-}" = "true" ]; then
+  echo "PgBouncer could not be started and CI=true: failing." >&2
+  exit 1
+else
+  warn "###########################################################################"
+  warn "PgBouncer could not be started (see above): the PGBOUNCER TESTS were SKIPPED."
+  warn "Run this as root (sudo bash scripts/test.sh, which installs it) before you push."
+  warn "###########################################################################"
+fi
+
 say "Schema fuzzer: every root field, hostile arguments, each role, against gunicorn with DEBUG off"
 fuzz_db="${PG_DB}_fuzz"
 psql "${PG_BASE}/postgres" -qc "DROP DATABASE IF EXISTS ${fuzz_db} WITH (FORCE)" -qc "CREATE DATABASE ${fuzz_db}" 2>/dev/null
