@@ -151,6 +151,10 @@ class OutstandingDebtType(graphene.ObjectType):
     )
     largest_debtors = graphene.List(graphene.NonNull(DebtorType), required=True)
 
+    @staticmethod
+    def resolve_aging(debt, info):
+        return [AgingBucket(bucket=label, value=value) for label, value in debt.aging]
+
 
 class GroupTotalType(graphene.ObjectType):
     label = graphene.String(required=True)
@@ -250,13 +254,13 @@ class Query(graphene.ObjectType):
     @role_required(Role.MANAGER)
     @_checked
     def resolve_revenue_by_period(root, info, date_from, date_to, granularity, location_id=None):
-        buckets = selectors.revenue_by_period(
+        return selectors.revenue_by_period(
             granularity=_value(granularity),
             date_from=date_from,
             date_to=date_to,
             location_id=_location(location_id),
+            figures=_figures_asked(info),
         )
-        return [BucketType(**b.__dict__) for b in buckets]
 
     @role_required(Role.MANAGER)
     @_checked
@@ -294,26 +298,15 @@ class Query(graphene.ObjectType):
     @role_required(Role.MANAGER)
     @_checked
     def resolve_inventory_valuation(root, info, location_id=None):
-        data = selectors.inventory_valuation(location_id=_location(location_id))
-        return InventoryValuationType(
-            total=ValuationType(**data["total"].__dict__),
-            by_category=[ValuationType(**v.__dict__) for v in data["by_category"]],
-            by_location=[ValuationType(**v.__dict__) for v in data["by_location"]],
+        parts = selectors.inventory_valuation(
+            location_id=_location(location_id), figures=_figures_asked(info)
         )
+        return InventoryValuationType(**parts)
 
     @role_required(Role.MANAGER)
     @_checked
     def resolve_outstanding_debt(root, info, limit=10):
-        debt = selectors.outstanding_debt_summary(limit=limit)
-        return OutstandingDebtType(
-            total_owed=debt.total_owed,
-            customers_owing=debt.customers_owing,
-            total_credit_held=debt.total_credit_held,
-            aging=[AgingBucket(bucket=label, value=value) for label, value in debt.aging],
-            largest_debtors=[
-                DebtorType(customer=d.customer, balance=d.balance) for d in debt.largest_debtors
-            ],
-        )
+        return selectors.outstanding_debt_summary(limit=limit, figures=_figures_asked(info))
 
     @role_required(Role.MANAGER)
     @_checked

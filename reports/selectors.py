@@ -361,29 +361,47 @@ def _bucket_starts(granularity: str, date_from: date, date_to: date) -> list[dat
 
 
 def revenue_by_period(
-    *, granularity: str, date_from: date, date_to: date, location_id: int | None = None
+    *,
+    granularity: str,
+    date_from: date,
+    date_to: date,
+    location_id: int | None = None,
+    figures: Collection[str] | None = None,
 ) -> list[Bucket]:
-    """Revenue per day/week/month in the shop's time zone, zero-filled, net of refunds approved then."""
+    """Revenue per day/week/month in the shop's time zone, zero-filled, net of refunds approved then.
+
+    `figures` names the Bucket fields wanted (None: all): the sales are grouped only for revenue,
+    net or transactions, the refunds only for refunds or net; the others read as zero.
+    """
     trunc = TRUNC[granularity]
     tz = timezone.get_current_timezone()
+    wanted = set(Bucket.__dataclass_fields__) if figures is None else set(figures)
 
     def as_date(value) -> date:
         return value.date() if isinstance(value, datetime) else value
 
-    revenue = {
-        as_date(r["bucket"]): (r["value"], r["count"])
-        for r in counted_sales(date_from, date_to, location_id)
-        .annotate(bucket=trunc("created_at", tzinfo=tz))
-        .values("bucket")
-        .annotate(value=_sum("total"), count=Count("pk"))
-    }
-    refunds = {
-        as_date(r["bucket"]): r["value"]
-        for r in approved_returns(date_from, date_to, location_id)
-        .annotate(bucket=trunc("decided_at", tzinfo=tz))
-        .values("bucket")
-        .annotate(value=_sum("refund_total"))
-    }
+    revenue = (
+        {}
+        if not wanted & {"revenue", "net", "transactions"}
+        else {
+            as_date(r["bucket"]): (r["value"], r["count"])
+            for r in counted_sales(date_from, date_to, location_id)
+            .annotate(bucket=trunc("created_at", tzinfo=tz))
+            .values("bucket")
+            .annotate(value=_sum("total"), count=Count("pk"))
+        }
+    )
+    refunds = (
+        {}
+        if not wanted & {"refunds", "net"}
+        else {
+            as_date(r["bucket"]): r["value"]
+            for r in approved_returns(date_from, date_to, location_id)
+            .annotate(bucket=trunc("decided_at", tzinfo=tz))
+            .values("bucket")
+            .annotate(value=_sum("refund_total"))
+        }
+    )
     buckets = []
     for start in _bucket_starts(granularity, date_from, date_to):
         value, count = revenue.get(start, (ZERO, 0))
@@ -594,8 +612,14 @@ class Valuation:
     at_retail: Decimal
 
 
-def inventory_valuation(*, location_id: int | None = None) -> dict[str, list[Valuation] | Valuation]:
-    """Stock at cost (moving average) and at retail price: in total, per category, per location."""
+def inventory_valuation(
+    *, location_id: int | None = None, figures: Collection[str] | None = None
+) -> dict[str, list[Valuation] | Valuation]:
+    """Stock at cost (moving average) and at retail price: in total, per category, per location.
+
+    One statement per part; `figures` names the parts wanted (None: all), the others are left out.
+    """
+    wanted = {"total", "by_category", "by_location"} if figures is None else set(figures)
     levels = StockLevel.objects.filter(quantity__gt=0)
     if location_id:
         levels = levels.filter(location_id=location_id)
@@ -609,14 +633,17 @@ def inventory_valuation(*, location_id: int | None = None) -> dict[str, list[Val
             for r in levels.values(group).annotate(**metrics).order_by(group)
         ]
 
-    total = levels.aggregate(**metrics)
-    return {
-        "total": Valuation("All stock", total["qty"], q(total["cost"]), q(total["retail"])),
-        "by_category": rows(
+    parts = {}
+    if "total" in wanted:
+        total = levels.aggregate(**metrics)
+        parts["total"] = Valuation("All stock", total["qty"], q(total["cost"]), q(total["retail"]))
+    if "by_category" in wanted:
+        parts["by_category"] = rows(
             "product__category__name", lambda r: r["product__category__name"] or "Uncategorised"
-        ),
-        "by_location": rows("location__name", lambda r: r["location__name"]),
-    }
+        )
+    if "by_location" in wanted:
+        parts["by_location"] = rows("location__name", lambda r: r["location__name"])
+    return parts
 
 
 @dataclass
@@ -627,23 +654,45 @@ class Debtor:
 
 @dataclass
 class DebtSummary:
-    total_owed: Decimal
-    customers_owing: int
-    total_credit_held: Decimal
-    aging: list[tuple[str, Decimal]]
-    largest_debtors: list[Debtor]
+    """outstandingDebt; a figure that was not asked for (see `outstanding_debt_summary`) is None."""
+
+    total_owed: Decimal | None = None
+    customers_owing: int | None = None
+    total_credit_held: Decimal | None = None
+    aging: list[tuple[str, Decimal]] | None = None
+    largest_debtors: list[Debtor] | None = None
 
 
 AGING = [("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("over 90", 91, None)]
 
 
-def outstanding_debt_summary(*, limit: int = 10) -> DebtSummary:
-    """Who owes what; debt aged by the charges that remain unpaid (payments settle the oldest first)."""
-    balances = Customer.objects.aggregate(
-        owed=Coalesce(Sum("balance", filter=Q(balance__gt=0)), _zero(), output_field=MONEY),
-        owing=Count("pk", filter=Q(balance__gt=0)),
-        credit=Coalesce(Sum("balance", filter=Q(balance__lt=0)), _zero(), output_field=MONEY),
-    )
+def outstanding_debt_summary(*, limit: int = 10, figures: Collection[str] | None = None) -> DebtSummary:
+    """Who owes what; debt aged by the charges that remain unpaid (payments settle the oldest first).
+
+    `figures` names the DebtSummary fields wanted (None: all): the balances (one statement), the
+    aging (two) and the largest debtors (one) are read only when asked for.
+    """
+    wanted = set(DebtSummary.__dataclass_fields__) if figures is None else set(figures)
+    summary = DebtSummary()
+    if wanted & {"total_owed", "customers_owing", "total_credit_held"}:
+        balances = Customer.objects.aggregate(
+            owed=Coalesce(Sum("balance", filter=Q(balance__gt=0)), _zero(), output_field=MONEY),
+            owing=Count("pk", filter=Q(balance__gt=0)),
+            credit=Coalesce(Sum("balance", filter=Q(balance__lt=0)), _zero(), output_field=MONEY),
+        )
+        summary.total_owed = q(balances["owed"])
+        summary.customers_owing = balances["owing"]
+        summary.total_credit_held = q(-balances["credit"])
+    if "aging" in wanted:
+        summary.aging = _debt_aging()
+    if "largest_debtors" in wanted:
+        largest = Customer.objects.filter(balance__gt=0).order_by("-balance", "name")[:limit]
+        summary.largest_debtors = [Debtor(c, c.balance) for c in largest]
+    return summary
+
+
+def _debt_aging() -> list[tuple[str, Decimal]]:
+    """Unpaid charges by age: each debtor's balance is covered by their newest charges."""
     aging = {label: ZERO for label, *_ in AGING}
     today = timezone.localdate()
     # Only debtors' charges are read, newest first, until each balance is covered: a short walk.
@@ -665,14 +714,7 @@ def outstanding_debt_summary(*, limit: int = 10) -> DebtSummary:
             if age >= low and (high is None or age <= high):
                 aging[label] += unpaid
                 break
-    largest = Customer.objects.filter(balance__gt=0).order_by("-balance", "name")[:limit]
-    return DebtSummary(
-        total_owed=q(balances["owed"]),
-        customers_owing=balances["owing"],
-        total_credit_held=q(-balances["credit"]),
-        aging=[(label, q(aging[label])) for label, *_ in AGING],
-        largest_debtors=[Debtor(c, c.balance) for c in largest],
-    )
+    return [(label, q(aging[label])) for label, *_ in AGING]
 
 
 @dataclass

@@ -81,3 +81,47 @@ def test_profit_and_loss_figures_alone_equal_the_full_selection(as_manager, know
     }
 
     assert alone == {name: full[name] for name in alone}
+
+
+def other_report_statements(client, query: str) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client(query)
+    assert not response.errors, response.errors
+    return [q["sql"] for q in captured.captured_queries if "accounts_user" not in q["sql"].split("WHERE")[0]]
+
+
+@pytest.mark.parametrize(
+    ("query", "statements"),
+    [
+        ("{ outstandingDebt { totalOwed customersOwing totalCreditHeld } }", 1),
+        ("{ outstandingDebt { largestDebtors { balance } } }", 1),
+        ("{ outstandingDebt { aging { bucket value } } }", 2),
+        ("{ outstandingDebt { totalOwed aging { value } largestDebtors { balance } } }", 4),
+        ("{ inventoryValuation { total { atCost } } }", 1),
+        ("{ inventoryValuation { total { atCost } byCategory { label } byLocation { label } } }", 3),
+        (
+            f'{{ revenueByPeriod(dateFrom: "{DAY}", dateTo: "{DAY}", granularity: DAY) {{ start revenue }} }}',
+            1,
+        ),
+        (f'{{ revenueByPeriod(dateFrom: "{DAY}", dateTo: "{DAY}", granularity: DAY) {{ refunds }} }}', 1),
+        (f'{{ revenueByPeriod(dateFrom: "{DAY}", dateTo: "{DAY}", granularity: DAY) {{ net }} }}', 2),
+    ],
+)
+def test_other_reports_run_only_the_statements_of_the_selected_figures(
+    as_manager, known_sales, query, statements
+):
+    sql = other_report_statements(as_manager, query)
+
+    assert len(sql) == statements, sql
+
+
+def test_revenue_by_period_figures_alone_equal_the_full_selection(as_manager, known_sales):
+    query = '{ revenueByPeriod(dateFrom: "2026-03-09", dateTo: "2026-03-11", granularity: DAY) { %s } }'
+
+    full = as_manager(query % "start revenue refunds net transactions").payload("revenueByPeriod")
+    refunds = as_manager(query % "start refunds").payload("revenueByPeriod")
+    revenue = as_manager(query % "start revenue transactions").payload("revenueByPeriod")
+
+    assert refunds == [{"start": b["start"], "refunds": b["refunds"]} for b in full]
+    assert revenue == [{k: b[k] for k in ("start", "revenue", "transactions")} for b in full]
+    assert any(b["refunds"] != "0.00" for b in full) and any(b["revenue"] != "0.00" for b in full)
