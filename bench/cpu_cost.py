@@ -1,45 +1,92 @@
-"""CPU time per request, in-process, for the till's requests: the figure that survives a noisy machine.
+"""CPU time per request, in-process, as a ratio to `{ __typename }` measured in the same run.
 
-    DATABASE_URL=postgres://.../pos_bench_x python bench/cpu_cost.py [N]
+    DATABASE_URL=postgres://.../pos_bench_x python bench/cpu_cost.py [N] [--only a,b] [--json]
+    DATABASE_URL=... python bench/cpu_cost.py [N] --compare OLD_CODE_DIR [--rounds 5] [--only a,b]
+
 Needs a database prepared by bench/prep.py (bench user, topped-up products). Each scenario runs N
 requests (default 300) through the Django test client (middleware, JWT auth, graphene, services,
-SQL round trips) after a warm-up, and reports the process CPU time per request, which another
-process on the machine does not inflate the way it inflates wall time. The ratio to `{ __typename }`
-bounds what the load test can show: on a CPU-bound server, throughput ratios follow CPU cost ratios.
+SQL round trips) after a warm-up, and reports the worker process's CPU time per request, which
+another process on the machine inflates less than wall time (PostgreSQL's own CPU is not in it).
+Absolute figures still move by up to 1.7x between runs on a shared machine, so the figure to quote
+is the ratio to `{ __typename }` from the same run: on a CPU-bound server, throughput ratios
+follow CPU cost ratios.
+
+`--compare OLD_CODE_DIR` measures two versions of the code against the same database: this checkout
+and another one (e.g. `git archive <commit> | tar -x -C /tmp/old`), each in its own process, in
+alternating order (old, new, then new, old, ...) for `--rounds` rounds, and prints per scenario the
+median and the spread (min-max) of the ratios, old and new. Only read scenarios are compared by
+default, so the rounds do not change the data the other rounds read. `--code-dir DIR` runs the
+scenarios against the code in DIR (what `--compare` does for each side).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
+import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from graphql_jwt.shortcuts import get_token  # noqa: E402
-
-from accounts.models import User  # noqa: E402
-from products.models import Product, StockLevel  # noqa: E402
-
+HERE = Path(__file__).resolve()
 SALE = """mutation($input: SaleInput!) { createSale(input: $input) { success errors { code message }
   sale { transactionId total change } } }"""
 PRICE = """query($input: SaleInput!) { priceSale(input: $input) { success quote { total amountDue } } }"""
 SCAN = "query($c: String!) { productByCode(code: $c) { id name retailPrice stockQuantity } }"
 SEARCH = "query($s: String!) { products(search: $s, first: 20) { totalCount edges { node { id name retailPrice stockQuantity } } } }"
+SALES_LEAN = "{ sales(first: 50) { edges { node { transactionId total } } } }"
+SALES_FULL = """{ sales(first: 50) { totalCount edges { node { transactionId total createdAt
+  customer { name } cashier { username } location { name }
+  items { quantity total product { name } batches { quantity } } payments { method amount } } } } }"""
+STATS_RANGE = '(dateFrom: "{start}", dateTo: "{end}")'
+STATS_TOTAL = "{ salesStats%s { totalSales } }"
+STATS_FULL = """{ salesStats%s { totalSales totalTransactions averageSaleValue
+  customerDebtIncurred { value count } totalRefunds netSales grossProfit totalDiscounts totalTax
+  byPaymentMethod { method value count } bySaleType { saleType value count } } }"""
+READS = ["typename", "salesLean", "salesStatsTotal", "salesStatsFull"]
+ALL = [
+    "typename",
+    "productByCode",
+    "products",
+    "priceSale",
+    "createSale3",
+    "salesLean",
+    "salesFull",
+    *READS[2:],
+]
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+def _arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", nargs="?", type=int, default=300, help="requests per scenario")
+    parser.add_argument("--only", help="comma-separated scenarios (typename is always measured first)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per scenario")
+    parser.add_argument("--code-dir", help="run against the code in this directory")
+    parser.add_argument("--compare", metavar="OLD_CODE_DIR", help="old vs this checkout, alternating")
+    parser.add_argument("--rounds", type=int, default=5)
+    return parser.parse_args()
+
+
+def measure(n: int, names: list[str], as_json: bool) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+    from graphql_jwt.shortcuts import get_token
+
+    from accounts.models import User
+    from products.models import Product, StockLevel
+
     user = User.objects.get(username=os.environ.get("BENCH_USER", "bench-admin"))
     client = Client(HTTP_AUTHORIZATION=f"JWT {get_token(user)}", HTTP_HOST="127.0.0.1")
     ids = list(StockLevel.objects.filter(quantity__gte=1000).values_list("product_id", flat=True)[:300])
@@ -49,6 +96,8 @@ def main() -> None:
     ]
     rng = random.Random(1)
     counter = iter(range(10**9))
+    today = timezone.localdate()
+    year = STATS_RANGE.format(start=today - timedelta(days=364), end=today)
 
     def cart():
         return [{"productId": str(pid), "quantity": "1"} for pid in rng.sample(ids, 3)]
@@ -69,6 +118,10 @@ def main() -> None:
                 }
             },
         ),
+        "salesLean": lambda: (SALES_LEAN, {}),
+        "salesFull": lambda: (SALES_FULL, {}),
+        "salesStatsTotal": lambda: (STATS_TOTAL % year, {}),
+        "salesStatsFull": lambda: (STATS_FULL % year, {}),
     }
 
     def call(name):
@@ -79,9 +132,10 @@ def main() -> None:
         body = response.json()
         assert "errors" not in body, body
 
-    print(f"{'request':<14} {'CPU ms':>7} {'x typename':>10} {'queries':>8}")
+    if not as_json:
+        print(f"{'request':<16} {'CPU ms':>7} {'x typename':>10} {'queries':>8}")
     floor = None
-    for name in scenarios:
+    for name in ["typename", *(s for s in names if s != "typename")]:
         for _ in range(20):
             call(name)
         with CaptureQueriesContext(connection) as captured:
@@ -92,7 +146,71 @@ def main() -> None:
             call(name)
         cpu_ms = (time.process_time() - start) / n * 1000
         floor = floor or cpu_ms
-        print(f"{name:<14} {cpu_ms:>7.2f} {cpu_ms / floor:>10.1f} {queries:>8}")
+        if as_json:
+            print(
+                json.dumps({"scenario": name, "cpu_ms": cpu_ms, "ratio": cpu_ms / floor, "queries": queries})
+            )
+        else:
+            print(f"{name:<16} {cpu_ms:>7.2f} {cpu_ms / floor:>10.1f} {queries:>8}")
+
+
+def _run(code_dir: Path, n: int, names: list[str]) -> dict[str, dict]:
+    command = [
+        sys.executable,
+        str(HERE),
+        str(n),
+        "--json",
+        "--code-dir",
+        str(code_dir),
+        "--only",
+        ",".join(names),
+    ]
+    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=code_dir).stdout
+    rows = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    return {row["scenario"]: row for row in rows}
+
+
+def compare(old_dir: Path, n: int, names: list[str], rounds: int) -> None:
+    new_dir = HERE.parent.parent
+    runs: dict[str, list[dict]] = {"old": [], "new": []}
+    for index in range(rounds):
+        order = [("old", old_dir), ("new", new_dir)]
+        for side, directory in order if index % 2 == 0 else reversed(order):
+            runs[side].append(_run(directory, n, names))
+            print(f"round {index + 1} {side} done", file=sys.stderr)
+
+    def spread(side, name, key):
+        values = [run[name][key] for run in runs[side]]
+        return statistics.median(values), min(values), max(values)
+
+    print(f"{rounds} rounds x {n} requests per scenario, old = {old_dir}, new = {new_dir}")
+    print(
+        f"| {'request':<16} | {'queries old/new':>15} | {'CPU ms old':>10} | {'CPU ms new':>10} "
+        f"| {'x typename old (min-max)':>26} | {'x typename new (min-max)':>26} |"
+    )
+    print(f"|{'-' * 18}|{'-' * 17}:|{'-' * 11}:|{'-' * 11}:|{'-' * 27}:|{'-' * 27}:|")
+    for name in ["typename", *(s for s in names if s != "typename")]:
+        cells = []
+        for side in ("old", "new"):
+            median, low, high = spread(side, name, "ratio")
+            cells.append(f"{median:.2f} ({low:.2f}-{high:.2f})")
+        queries = f"{runs['old'][0][name]['queries']}/{runs['new'][0][name]['queries']}"
+        cpu_old, cpu_new = spread("old", name, "cpu_ms")[0], spread("new", name, "cpu_ms")[0]
+        print(
+            f"| {name:<16} | {queries:>15} | {cpu_old:>10.2f} | {cpu_new:>10.2f} | {cells[0]:>26} | {cells[1]:>26} |"
+        )
+
+
+def main() -> None:
+    args = _arguments()
+    code_dir = Path(args.code_dir).resolve() if args.code_dir else HERE.parent.parent
+    sys.path.insert(0, str(code_dir))
+    if args.compare:
+        names = args.only.split(",") if args.only else READS
+        compare(Path(args.compare).resolve(), args.n, names, args.rounds)
+    else:
+        names = args.only.split(",") if args.only else ALL
+        measure(args.n, names, args.json)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,15 @@ from graphene_django import DjangoConnectionField, DjangoObjectType
 from customers import selectors, services
 from customers.models import Customer, CustomerLedgerEntry, CustomerPayment
 from shared.errors import DomainError, ErrorCode
-from shared.graphql import BaseMutation, CountableConnection, Money, query_error, resolve_id
+from shared.graphql import (
+    BaseMutation,
+    CountableConnection,
+    CountableConnectionField,
+    Money,
+    query_error,
+    resolve_id,
+    selected_fields,
+)
 from shared.money import ZERO
 from shared.permissions import login_required
 from shared.roles import Role
@@ -327,7 +335,7 @@ class AdjustCustomerBalance(BaseMutation):
 
 
 class Query(graphene.ObjectType):
-    customers = DjangoConnectionField(
+    customers = CountableConnectionField(
         CustomerType,
         search=graphene.String(description="Part of the name, e-mail or phone number."),
         type=CustomerTypeEnum(),
@@ -338,7 +346,7 @@ class Query(graphene.ObjectType):
         description="Customers by name. Archived customers are hidden unless asked for.",
     )
     customer = graphene.Field(CustomerType, id=graphene.ID(required=True), description="One customer by id.")
-    customer_ledger = DjangoConnectionField(
+    customer_ledger = CountableConnectionField(
         CustomerLedgerEntryType,
         customer_id=graphene.ID(required=True),
         date_from=graphene.Date(),
@@ -372,6 +380,9 @@ class Query(graphene.ObjectType):
             has_debt=has_debt,
             has_credit=has_credit,
             include_archived=include_archived,
+            with_purchases=bool(
+                {"totalPurchases", "lastPurchaseAt"} & set(selected_fields(info, "edges", "node"))
+            ),
         )
 
     @login_required

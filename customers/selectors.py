@@ -44,8 +44,13 @@ def list_customers(
     has_debt: bool | None = None,
     has_credit: bool | None = None,
     include_archived: bool = False,
+    with_purchases: bool = True,
 ) -> QuerySet[Customer]:
-    """Customers by name; archived ones only when asked for (or filtered by that status)."""
+    """Customers by name; archived ones only when asked for (or filtered by that status).
+
+    `with_purchases`: annotate total purchases and last purchase time (two correlated subqueries per
+    row over the sales); a list that does not show them skips them.
+    """
     customers = Customer.objects.all()
     if status:
         customers = customers.filter(status=status)
@@ -69,7 +74,8 @@ def list_customers(
         customers = customers.filter(balance__gt=0) if has_debt else customers.filter(balance__lte=0)
     if has_credit is not None:
         customers = customers.filter(balance__lt=0) if has_credit else customers.filter(balance__gte=0)
-    return _with_purchases(customers).order_by("name", "pk")
+    customers = _with_purchases(customers) if with_purchases else customers
+    return customers.order_by("name", "pk")
 
 
 def get_customer(*, customer_id: int) -> Customer | None:

@@ -16,6 +16,7 @@ from shared.errors import DomainError, ErrorCode
 from shared.graphql import (
     BaseMutation,
     CountableConnection,
+    CountableConnectionField,
     Money,
     Quantity,
     Rate,
@@ -724,7 +725,7 @@ def _relations_asked(info) -> set[str]:
 
 
 class Query(graphene.ObjectType):
-    products = DjangoConnectionField(
+    products = CountableConnectionField(
         ProductType,
         search=graphene.String(description="Part of the name, or an exact SKU or barcode."),
         category_id=graphene.ID(description="Only this category (and its direct children)."),
@@ -760,7 +761,7 @@ class Query(graphene.ObjectType):
     locations = DjangoConnectionField(
         LocationType, is_active=graphene.Boolean(description="Filter on active."), description="Locations."
     )
-    stock_movements = DjangoConnectionField(
+    stock_movements = CountableConnectionField(
         StockMovementType,
         product_id=graphene.ID(description="Only this product."),
         location_id=graphene.ID(description="Only this location."),
@@ -825,6 +826,7 @@ class Query(graphene.ObjectType):
             movement_type=_value(kwargs.get("movement_type")),
             date_from=kwargs.get("date_from"),
             date_to=kwargs.get("date_to"),
+            joins=set(selected_fields(info, "edges", "node")),
         )
 
     @login_required

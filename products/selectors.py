@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -254,6 +255,9 @@ def list_locations(*, is_active: bool | None = None) -> QuerySet[Location]:
     return locations
 
 
+MOVEMENT_JOINS = frozenset({"product", "location", "batch", "user"})
+
+
 def list_stock_movements(
     *,
     product_id: int | None = None,
@@ -261,9 +265,14 @@ def list_stock_movements(
     movement_type: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    joins: Collection[str] = MOVEMENT_JOINS,
 ) -> QuerySet[StockMovement]:
-    """Ledger rows, newest first; dates are whole days in the shop's TIME_ZONE."""
-    movements = StockMovement.objects.select_related("product", "location", "batch", "user")
+    """Ledger rows, newest first; dates are whole days in the shop's TIME_ZONE.
+
+    `joins`: which related rows (MOVEMENT_JOINS) to join into the query, those a list shows.
+    """
+    related = sorted(MOVEMENT_JOINS & set(joins))
+    movements = StockMovement.objects.select_related(*related) if related else StockMovement.objects.all()
     if product_id is not None:
         movements = movements.filter(product_id=product_id)
     if location_id is not None:

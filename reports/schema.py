@@ -1,11 +1,12 @@
 from functools import wraps
 
 import graphene
+from graphene.utils.str_converters import to_snake_case
 
 from reports import selectors
 from shared.dates import check_date_range, check_days
 from shared.errors import DomainError, ErrorCode
-from shared.graphql import Money, Quantity, decode_id, query_error
+from shared.graphql import Money, Quantity, decode_id, query_error, selected_fields
 from shared.permissions import role_required
 from shared.roles import Role
 
@@ -70,6 +71,13 @@ class SalesStatsType(graphene.ObjectType):
     by_payment_method = graphene.List(graphene.NonNull(MethodTotalType), required=True)
     by_sale_type = graphene.List(graphene.NonNull(SaleTypeTotal), required=True)
 
+    @staticmethod
+    def resolve_by_sale_type(stats, info):
+        return [
+            SaleTypeTotal(sale_type=kind, value=value, count=count)
+            for kind, value, count in stats.by_sale_type
+        ]
+
 
 class BucketType(graphene.ObjectType):
     start = graphene.Date(required=True, description="First day of the bucket (weeks start on Monday).")
@@ -90,6 +98,10 @@ class ProfitAndLossType(graphene.ObjectType):
     restocked_cost = Money(required=True, description="Cost of returned goods put back on the shelf.")
     gross_profit = Money(required=True)
     margin_percent = graphene.String(required=True, description="grossProfit / netRevenue x 100, two places.")
+
+    @staticmethod
+    def resolve_margin_percent(pnl, info):
+        return f"{pnl.margin_percent:.2f}"
 
 
 class ProductPerformanceType(graphene.ObjectType):
@@ -139,6 +151,10 @@ class OutstandingDebtType(graphene.ObjectType):
     )
     largest_debtors = graphene.List(graphene.NonNull(DebtorType), required=True)
 
+    @staticmethod
+    def resolve_aging(debt, info):
+        return [AgingBucket(bucket=label, value=value) for label, value in debt.aging]
+
 
 class GroupTotalType(graphene.ObjectType):
     label = graphene.String(required=True)
@@ -185,6 +201,11 @@ def _checked(resolver):
     return resolve
 
 
+def _figures_asked(info) -> set[str]:
+    """The report's figures the query selects (selector field names): only their statements run."""
+    return {to_snake_case(name) for name in selected_fields(info)}
+
+
 def _location(location_id):
     return decode_id(location_id, "Location") if location_id else None
 
@@ -223,46 +244,33 @@ class Query(graphene.ObjectType):
     @role_required(Role.MANAGER)
     @_checked
     def resolve_sales_stats(root, info, date_from, date_to, location_id=None):
-        stats = selectors.sales_stats_summary(
-            date_from=date_from, date_to=date_to, location_id=_location(location_id)
-        )
-        return SalesStatsType(
-            total_sales=stats.total_sales,
-            total_transactions=stats.total_transactions,
-            average_sale_value=stats.average_sale_value,
-            customer_debt_incurred=AmountCount(
-                value=stats.customer_debt_incurred.value, count=stats.customer_debt_incurred.count
-            ),
-            total_refunds=stats.total_refunds,
-            net_sales=stats.net_sales,
-            gross_profit=stats.gross_profit,
-            total_discounts=stats.total_discounts,
-            total_tax=stats.total_tax,
-            by_payment_method=[
-                MethodTotalType(method=m.method, value=m.value, count=m.count)
-                for m in stats.by_payment_method
-            ],
-            by_sale_type=[SaleTypeTotal(sale_type=t, value=v, count=c) for t, v, c in stats.by_sale_type],
+        return selectors.sales_stats_summary(
+            date_from=date_from,
+            date_to=date_to,
+            location_id=_location(location_id),
+            figures=_figures_asked(info),
         )
 
     @role_required(Role.MANAGER)
     @_checked
     def resolve_revenue_by_period(root, info, date_from, date_to, granularity, location_id=None):
-        buckets = selectors.revenue_by_period(
+        return selectors.revenue_by_period(
             granularity=_value(granularity),
             date_from=date_from,
             date_to=date_to,
             location_id=_location(location_id),
+            figures=_figures_asked(info),
         )
-        return [BucketType(**b.__dict__) for b in buckets]
 
     @role_required(Role.MANAGER)
     @_checked
     def resolve_profit_and_loss(root, info, date_from, date_to, location_id=None):
-        pnl = selectors.profit_and_loss_summary(
-            date_from=date_from, date_to=date_to, location_id=_location(location_id)
+        return selectors.profit_and_loss_summary(
+            date_from=date_from,
+            date_to=date_to,
+            location_id=_location(location_id),
+            figures=_figures_asked(info),
         )
-        return ProfitAndLossType(**{**pnl.__dict__, "margin_percent": f"{pnl.margin_percent:.2f}"})
 
     @role_required(Role.MANAGER)
     @_checked
@@ -290,26 +298,15 @@ class Query(graphene.ObjectType):
     @role_required(Role.MANAGER)
     @_checked
     def resolve_inventory_valuation(root, info, location_id=None):
-        data = selectors.inventory_valuation(location_id=_location(location_id))
-        return InventoryValuationType(
-            total=ValuationType(**data["total"].__dict__),
-            by_category=[ValuationType(**v.__dict__) for v in data["by_category"]],
-            by_location=[ValuationType(**v.__dict__) for v in data["by_location"]],
+        parts = selectors.inventory_valuation(
+            location_id=_location(location_id), figures=_figures_asked(info)
         )
+        return InventoryValuationType(**parts)
 
     @role_required(Role.MANAGER)
     @_checked
     def resolve_outstanding_debt(root, info, limit=10):
-        debt = selectors.outstanding_debt_summary(limit=limit)
-        return OutstandingDebtType(
-            total_owed=debt.total_owed,
-            customers_owing=debt.customers_owing,
-            total_credit_held=debt.total_credit_held,
-            aging=[AgingBucket(bucket=label, value=value) for label, value in debt.aging],
-            largest_debtors=[
-                DebtorType(customer=d.customer, balance=d.balance) for d in debt.largest_debtors
-            ],
-        )
+        return selectors.outstanding_debt_summary(limit=limit, figures=_figures_asked(info))
 
     @role_required(Role.MANAGER)
     @_checked

@@ -11,7 +11,8 @@ Definitions (also in the GraphQL descriptions):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -96,6 +97,13 @@ LINE_COST = ExpressionWrapper(F("unit_cost") * F("quantity"), output_field=MONEY
 
 
 @dataclass
+class MethodTotal:
+    method: str
+    value: Decimal
+    count: int
+
+
+@dataclass
 class Amount:
     value: Decimal
     count: int
@@ -103,17 +111,54 @@ class Amount:
 
 @dataclass
 class SalesStats:
-    total_sales: Decimal
-    total_transactions: int
-    average_sale_value: Decimal
-    customer_debt_incurred: Amount
-    total_refunds: Decimal
-    net_sales: Decimal
-    gross_profit: Decimal
-    total_discounts: Decimal
-    total_tax: Decimal
-    by_payment_method: list[Amount | tuple] = field(default_factory=list)
-    by_sale_type: list[tuple] = field(default_factory=list)
+    """salesStats; a figure that was not asked for (see `sales_stats_summary`) is None."""
+
+    total_sales: Decimal | None = None
+    total_transactions: int | None = None
+    average_sale_value: Decimal | None = None
+    customer_debt_incurred: Amount | None = None
+    total_refunds: Decimal | None = None
+    net_sales: Decimal | None = None
+    gross_profit: Decimal | None = None
+    total_discounts: Decimal | None = None
+    total_tax: Decimal | None = None
+    by_payment_method: list[MethodTotal] | None = None
+    by_sale_type: list[tuple] | None = None
+
+
+# The statements each figure reads: a query that selects only some figures runs only theirs.
+TOTALS, COST, REFUNDS, TENDERS = "totals", "cost", "refunds", "tenders"
+SALES_STATS_NEEDS: dict[str, frozenset[str]] = {
+    "total_sales": frozenset({TOTALS}),
+    "total_transactions": frozenset({TOTALS}),
+    "average_sale_value": frozenset({TOTALS}),
+    "customer_debt_incurred": frozenset({TOTALS}),
+    "total_refunds": frozenset({REFUNDS}),
+    "net_sales": frozenset({TOTALS, REFUNDS}),
+    "gross_profit": frozenset({TOTALS, COST, REFUNDS}),
+    "total_discounts": frozenset({TOTALS}),
+    "total_tax": frozenset({TOTALS}),
+    "by_payment_method": frozenset({TOTALS, TENDERS}),  # cash is net of the change on the sales
+    "by_sale_type": frozenset({TOTALS}),
+}
+PROFIT_AND_LOSS_NEEDS: dict[str, frozenset[str]] = {
+    "revenue": frozenset({TOTALS}),
+    "tax": frozenset({TOTALS}),
+    "discounts": frozenset({TOTALS}),
+    "net_revenue": frozenset({TOTALS, REFUNDS}),
+    "cost_of_goods_sold": frozenset({COST}),
+    "refunds": frozenset({REFUNDS}),
+    "refunds_tax": frozenset({REFUNDS}),
+    "restocked_cost": frozenset({REFUNDS}),
+    "gross_profit": frozenset({TOTALS, COST, REFUNDS}),
+    "margin_percent": frozenset({TOTALS, COST, REFUNDS}),
+}
+
+
+def _wanted(needs: dict[str, frozenset[str]], figures: Collection[str] | None) -> tuple[set[str], set[str]]:
+    """The figures to fill in (None: all) and the statements they read; unknown names are ignored."""
+    names = set(needs) if figures is None else set(figures) & set(needs)
+    return names, set().union(*(needs[name] for name in names))
 
 
 @dataclass
@@ -198,38 +243,42 @@ def _gross_profit(totals: _SaleTotals, cost: Decimal, refunds: dict[str, Decimal
     )
 
 
-def sales_stats_summary(*, date_from: date, date_to: date, location_id: int | None = None) -> SalesStats:
+def sales_stats_summary(
+    *, date_from: date, date_to: date, location_id: int | None = None, figures: Collection[str] | None = None
+) -> SalesStats:
     """salesStats: totals of counted sales, refunds approved in the period, profit and break-downs.
 
-    Five statements whatever the number of sales: sale totals (one pass, by sale type), cost of goods,
-    money per tender, refund figures, refunds paid back.
+    `figures` names the SalesStats fields wanted (None: all); only the statements they read run, at
+    most five whatever the number of sales: sale totals (one pass, by sale type), cost of goods,
+    money per tender and refunds paid back, refund figures. `totalSales` alone is one statement.
     """
-    totals = _sale_totals(counted_sales(date_from, date_to, location_id))
-    cost = _cost_of_goods(date_from, date_to, location_id)
-    refunds = _refund_figures(approved_returns(date_from, date_to, location_id))
-    total, count = totals.total, totals.count
-    return SalesStats(
-        total_sales=total,
-        total_transactions=count,
-        average_sale_value=q(total / count) if count else ZERO,
-        customer_debt_incurred=Amount(totals.on_account, totals.on_account_count),
-        total_refunds=refunds["refunds"],
-        net_sales=total - refunds["refunds"],
-        gross_profit=_gross_profit(totals, cost, refunds),
-        total_discounts=totals.discounts,
-        total_tax=totals.tax,
-        by_payment_method=_payment_totals(
+    names, reads = _wanted(SALES_STATS_NEEDS, figures)
+    totals = _sale_totals(counted_sales(date_from, date_to, location_id)) if TOTALS in reads else None
+    cost = _cost_of_goods(date_from, date_to, location_id) if COST in reads else None
+    refunds = _refund_figures(approved_returns(date_from, date_to, location_id)) if REFUNDS in reads else None
+    every = {}
+    if totals is not None:
+        total, count = totals.total, totals.count
+        every |= {
+            "total_sales": total,
+            "total_transactions": count,
+            "average_sale_value": q(total / count) if count else ZERO,
+            "customer_debt_incurred": Amount(totals.on_account, totals.on_account_count),
+            "total_discounts": totals.discounts,
+            "total_tax": totals.tax,
+            "by_sale_type": totals.by_sale_type,
+        }
+    if refunds is not None:
+        every["total_refunds"] = refunds["refunds"]
+    if totals is not None and refunds is not None:
+        every["net_sales"] = totals.total - refunds["refunds"]
+    if totals is not None and cost is not None and refunds is not None:
+        every["gross_profit"] = _gross_profit(totals, cost, refunds)
+    if TENDERS in reads:
+        every["by_payment_method"] = _payment_totals(
             date_from=date_from, date_to=date_to, location_id=location_id, change=totals.change
-        ),
-        by_sale_type=totals.by_sale_type,
-    )
-
-
-@dataclass
-class MethodTotal:
-    method: str
-    value: Decimal
-    count: int
+        )
+    return SalesStats(**{name: every[name] for name in names})
 
 
 def sales_by_payment_method(
@@ -312,29 +361,47 @@ def _bucket_starts(granularity: str, date_from: date, date_to: date) -> list[dat
 
 
 def revenue_by_period(
-    *, granularity: str, date_from: date, date_to: date, location_id: int | None = None
+    *,
+    granularity: str,
+    date_from: date,
+    date_to: date,
+    location_id: int | None = None,
+    figures: Collection[str] | None = None,
 ) -> list[Bucket]:
-    """Revenue per day/week/month in the shop's time zone, zero-filled, net of refunds approved then."""
+    """Revenue per day/week/month in the shop's time zone, zero-filled, net of refunds approved then.
+
+    `figures` names the Bucket fields wanted (None: all): the sales are grouped only for revenue,
+    net or transactions, the refunds only for refunds or net; the others read as zero.
+    """
     trunc = TRUNC[granularity]
     tz = timezone.get_current_timezone()
+    wanted = set(Bucket.__dataclass_fields__) if figures is None else set(figures)
 
     def as_date(value) -> date:
         return value.date() if isinstance(value, datetime) else value
 
-    revenue = {
-        as_date(r["bucket"]): (r["value"], r["count"])
-        for r in counted_sales(date_from, date_to, location_id)
-        .annotate(bucket=trunc("created_at", tzinfo=tz))
-        .values("bucket")
-        .annotate(value=_sum("total"), count=Count("pk"))
-    }
-    refunds = {
-        as_date(r["bucket"]): r["value"]
-        for r in approved_returns(date_from, date_to, location_id)
-        .annotate(bucket=trunc("decided_at", tzinfo=tz))
-        .values("bucket")
-        .annotate(value=_sum("refund_total"))
-    }
+    revenue = (
+        {}
+        if not wanted & {"revenue", "net", "transactions"}
+        else {
+            as_date(r["bucket"]): (r["value"], r["count"])
+            for r in counted_sales(date_from, date_to, location_id)
+            .annotate(bucket=trunc("created_at", tzinfo=tz))
+            .values("bucket")
+            .annotate(value=_sum("total"), count=Count("pk"))
+        }
+    )
+    refunds = (
+        {}
+        if not wanted & {"refunds", "net"}
+        else {
+            as_date(r["bucket"]): r["value"]
+            for r in approved_returns(date_from, date_to, location_id)
+            .annotate(bucket=trunc("decided_at", tzinfo=tz))
+            .values("bucket")
+            .annotate(value=_sum("refund_total"))
+        }
+    )
     buckets = []
     for start in _bucket_starts(granularity, date_from, date_to):
         value, count = revenue.get(start, (ZERO, 0))
@@ -349,43 +416,51 @@ def revenue_by_period(
 
 @dataclass
 class ProfitAndLoss:
-    revenue: Decimal
-    tax: Decimal
-    net_revenue: Decimal
-    discounts: Decimal
-    cost_of_goods_sold: Decimal
-    refunds: Decimal
-    refunds_tax: Decimal
-    restocked_cost: Decimal
-    gross_profit: Decimal
-    margin_percent: Decimal
+    """profitAndLoss; a figure that was not asked for (see `profit_and_loss_summary`) is None."""
+
+    revenue: Decimal | None = None
+    tax: Decimal | None = None
+    net_revenue: Decimal | None = None
+    discounts: Decimal | None = None
+    cost_of_goods_sold: Decimal | None = None
+    refunds: Decimal | None = None
+    refunds_tax: Decimal | None = None
+    restocked_cost: Decimal | None = None
+    gross_profit: Decimal | None = None
+    margin_percent: Decimal | None = None
 
 
 def profit_and_loss_summary(
-    *, date_from: date, date_to: date, location_id: int | None = None
+    *, date_from: date, date_to: date, location_id: int | None = None, figures: Collection[str] | None = None
 ) -> ProfitAndLoss:
     """Revenue, tax, COGS (unit cost at sale time), refunds and gross profit with its margin.
 
-    Three statements: sale totals, cost of goods, refund figures (no tender break-down is needed here).
+    `figures` names the ProfitAndLoss fields wanted (None: all); at most three statements, only
+    those the figures read: sale totals, cost of goods, refund figures (no tender break-down).
     """
-    totals = _sale_totals(counted_sales(date_from, date_to, location_id))
-    cost = _cost_of_goods(date_from, date_to, location_id)
-    refunds = _refund_figures(approved_returns(date_from, date_to, location_id))
-    gross_profit = _gross_profit(totals, cost, refunds)
-    net_revenue = totals.total - totals.tax - (refunds["refunds"] - refunds["tax"])
-    margin = q(gross_profit * 100 / net_revenue) if net_revenue else ZERO
-    return ProfitAndLoss(
-        revenue=totals.total,
-        tax=totals.tax,
-        net_revenue=net_revenue,
-        discounts=totals.discounts,
-        cost_of_goods_sold=cost,
-        refunds=refunds["refunds"],
-        refunds_tax=refunds["tax"],
-        restocked_cost=refunds["restocked_cost"],
-        gross_profit=gross_profit,
-        margin_percent=margin,
-    )
+    names, reads = _wanted(PROFIT_AND_LOSS_NEEDS, figures)
+    totals = _sale_totals(counted_sales(date_from, date_to, location_id)) if TOTALS in reads else None
+    cost = _cost_of_goods(date_from, date_to, location_id) if COST in reads else None
+    refunds = _refund_figures(approved_returns(date_from, date_to, location_id)) if REFUNDS in reads else None
+    every = {}
+    if totals is not None:
+        every |= {"revenue": totals.total, "tax": totals.tax, "discounts": totals.discounts}
+    if cost is not None:
+        every["cost_of_goods_sold"] = cost
+    if refunds is not None:
+        every |= {
+            "refunds": refunds["refunds"],
+            "refunds_tax": refunds["tax"],
+            "restocked_cost": refunds["restocked_cost"],
+        }
+    if totals is not None and refunds is not None:
+        every["net_revenue"] = totals.total - totals.tax - (refunds["refunds"] - refunds["tax"])
+    if totals is not None and cost is not None and refunds is not None:
+        gross_profit = _gross_profit(totals, cost, refunds)
+        every["gross_profit"] = gross_profit
+        net_revenue = every["net_revenue"]
+        every["margin_percent"] = q(gross_profit * 100 / net_revenue) if net_revenue else ZERO
+    return ProfitAndLoss(**{name: every[name] for name in names})
 
 
 @dataclass
@@ -537,8 +612,14 @@ class Valuation:
     at_retail: Decimal
 
 
-def inventory_valuation(*, location_id: int | None = None) -> dict[str, list[Valuation] | Valuation]:
-    """Stock at cost (moving average) and at retail price: in total, per category, per location."""
+def inventory_valuation(
+    *, location_id: int | None = None, figures: Collection[str] | None = None
+) -> dict[str, list[Valuation] | Valuation]:
+    """Stock at cost (moving average) and at retail price: in total, per category, per location.
+
+    One statement per part; `figures` names the parts wanted (None: all), the others are left out.
+    """
+    wanted = {"total", "by_category", "by_location"} if figures is None else set(figures)
     levels = StockLevel.objects.filter(quantity__gt=0)
     if location_id:
         levels = levels.filter(location_id=location_id)
@@ -552,14 +633,17 @@ def inventory_valuation(*, location_id: int | None = None) -> dict[str, list[Val
             for r in levels.values(group).annotate(**metrics).order_by(group)
         ]
 
-    total = levels.aggregate(**metrics)
-    return {
-        "total": Valuation("All stock", total["qty"], q(total["cost"]), q(total["retail"])),
-        "by_category": rows(
+    parts = {}
+    if "total" in wanted:
+        total = levels.aggregate(**metrics)
+        parts["total"] = Valuation("All stock", total["qty"], q(total["cost"]), q(total["retail"]))
+    if "by_category" in wanted:
+        parts["by_category"] = rows(
             "product__category__name", lambda r: r["product__category__name"] or "Uncategorised"
-        ),
-        "by_location": rows("location__name", lambda r: r["location__name"]),
-    }
+        )
+    if "by_location" in wanted:
+        parts["by_location"] = rows("location__name", lambda r: r["location__name"])
+    return parts
 
 
 @dataclass
@@ -570,23 +654,45 @@ class Debtor:
 
 @dataclass
 class DebtSummary:
-    total_owed: Decimal
-    customers_owing: int
-    total_credit_held: Decimal
-    aging: list[tuple[str, Decimal]]
-    largest_debtors: list[Debtor]
+    """outstandingDebt; a figure that was not asked for (see `outstanding_debt_summary`) is None."""
+
+    total_owed: Decimal | None = None
+    customers_owing: int | None = None
+    total_credit_held: Decimal | None = None
+    aging: list[tuple[str, Decimal]] | None = None
+    largest_debtors: list[Debtor] | None = None
 
 
 AGING = [("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("over 90", 91, None)]
 
 
-def outstanding_debt_summary(*, limit: int = 10) -> DebtSummary:
-    """Who owes what; debt aged by the charges that remain unpaid (payments settle the oldest first)."""
-    balances = Customer.objects.aggregate(
-        owed=Coalesce(Sum("balance", filter=Q(balance__gt=0)), _zero(), output_field=MONEY),
-        owing=Count("pk", filter=Q(balance__gt=0)),
-        credit=Coalesce(Sum("balance", filter=Q(balance__lt=0)), _zero(), output_field=MONEY),
-    )
+def outstanding_debt_summary(*, limit: int = 10, figures: Collection[str] | None = None) -> DebtSummary:
+    """Who owes what; debt aged by the charges that remain unpaid (payments settle the oldest first).
+
+    `figures` names the DebtSummary fields wanted (None: all): the balances (one statement), the
+    aging (two) and the largest debtors (one) are read only when asked for.
+    """
+    wanted = set(DebtSummary.__dataclass_fields__) if figures is None else set(figures)
+    summary = DebtSummary()
+    if wanted & {"total_owed", "customers_owing", "total_credit_held"}:
+        balances = Customer.objects.aggregate(
+            owed=Coalesce(Sum("balance", filter=Q(balance__gt=0)), _zero(), output_field=MONEY),
+            owing=Count("pk", filter=Q(balance__gt=0)),
+            credit=Coalesce(Sum("balance", filter=Q(balance__lt=0)), _zero(), output_field=MONEY),
+        )
+        summary.total_owed = q(balances["owed"])
+        summary.customers_owing = balances["owing"]
+        summary.total_credit_held = q(-balances["credit"])
+    if "aging" in wanted:
+        summary.aging = _debt_aging()
+    if "largest_debtors" in wanted:
+        largest = Customer.objects.filter(balance__gt=0).order_by("-balance", "name")[:limit]
+        summary.largest_debtors = [Debtor(c, c.balance) for c in largest]
+    return summary
+
+
+def _debt_aging() -> list[tuple[str, Decimal]]:
+    """Unpaid charges by age: each debtor's balance is covered by their newest charges."""
     aging = {label: ZERO for label, *_ in AGING}
     today = timezone.localdate()
     # Only debtors' charges are read, newest first, until each balance is covered: a short walk.
@@ -608,14 +714,7 @@ def outstanding_debt_summary(*, limit: int = 10) -> DebtSummary:
             if age >= low and (high is None or age <= high):
                 aging[label] += unpaid
                 break
-    largest = Customer.objects.filter(balance__gt=0).order_by("-balance", "name")[:limit]
-    return DebtSummary(
-        total_owed=q(balances["owed"]),
-        customers_owing=balances["owing"],
-        total_credit_held=q(-balances["credit"]),
-        aging=[(label, q(aging[label])) for label, *_ in AGING],
-        largest_debtors=[Debtor(c, c.balance) for c in largest],
-    )
+    return [(label, q(aging[label])) for label, *_ in AGING]
 
 
 @dataclass

@@ -1,13 +1,23 @@
 import graphene
 from graphene import relay
-from graphene_django import DjangoConnectionField, DjangoObjectType
+from graphene.utils.str_converters import to_snake_case
+from graphene_django import DjangoObjectType
 
 from returns import selectors, services
 from returns.exchange import create_exchange
 from returns.models import Return, ReturnItem
 from sales import selectors as sale_selectors
 from shared.errors import DomainError, ErrorCode
-from shared.graphql import BaseMutation, CountableConnection, Money, Quantity, decode_id, resolve_id
+from shared.graphql import (
+    BaseMutation,
+    CountableConnection,
+    CountableConnectionField,
+    Money,
+    Quantity,
+    decode_id,
+    resolve_id,
+    selected_fields,
+)
 from shared.permissions import login_required
 from shared.roles import Role
 
@@ -256,7 +266,7 @@ def _return_lines(lines, field: str) -> list[services.ReturnLineRequest]:
 
 
 class Query(graphene.ObjectType):
-    returns = DjangoConnectionField(
+    returns = CountableConnectionField(
         ReturnType,
         status=ReturnStatusEnum(),
         date_from=graphene.Date(),
@@ -273,12 +283,15 @@ class Query(graphene.ObjectType):
     def resolve_returns(
         root, info, status=None, date_from=None, date_to=None, customer_id=None, sale_id=None, **_page
     ):
+        fields = selected_fields(info, "edges", "node")
         return selectors.list_returns(
             status=_value(status),
             date_from=date_from,
             date_to=date_to,
             customer_id=decode_id(customer_id, "Customer") if customer_id else None,
             sale_id=decode_id(sale_id, "Sale") if sale_id else None,
+            joins={to_snake_case(name) for name in fields},
+            preload={"items"} & set(fields),
         )
 
     @login_required

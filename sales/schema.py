@@ -1,6 +1,6 @@
 import graphene
 from graphene import relay
-from graphene_django import DjangoConnectionField, DjangoObjectType
+from graphene_django import DjangoObjectType
 
 from sales import selectors, services
 from sales.choices import PaymentMethod, SaleStatus, SaleType
@@ -10,12 +10,14 @@ from shared.errors import DomainError, ErrorCode
 from shared.graphql import (
     BaseMutation,
     CountableConnection,
+    CountableConnectionField,
     ErrorType,
     Money,
     Quantity,
     error_types,
     resolve_id,
     resolve_optional_id,
+    selected_fields,
 )
 from shared.permissions import login_required
 from shared.roles import Role
@@ -316,7 +318,7 @@ class PriceSaleResult(graphene.ObjectType):
 
 
 class Query(graphene.ObjectType):
-    sales = DjangoConnectionField(
+    sales = CountableConnectionField(
         SaleType_,
         date_from=graphene.Date(),
         date_to=graphene.Date(),
@@ -349,7 +351,8 @@ class Query(graphene.ObjectType):
     def resolve_sales(root, info, **filters):
         page_args = ("first", "last", "before", "after", "offset")
         filters = {k: v for k, v in filters.items() if k not in page_args}
-        return selectors.list_sales(user=info.context.user, **filters)
+        joins, preload = _sale_loads_asked(info, "edges", "node")
+        return selectors.list_sales(user=info.context.user, joins=joins, preload=preload, **filters)
 
     @login_required
     def resolve_sale(root, info, id=None, transaction_id=None):
@@ -367,6 +370,26 @@ class Query(graphene.ObjectType):
     def resolve_receipt(root, info, transaction_id, format):
         sale = selectors.find_sale(identifier=transaction_id)
         return render_receipt(sale, ReceiptFormat(_enum_value(format))) if sale else None
+
+
+_SALE_JOINS_BY_FIELD = {
+    "customer": "customer",
+    "customerBalance": "customer",
+    "location": "location",
+    "cashier": "cashier",
+    "voidedBy": "voided_by",
+}
+
+
+def _sale_loads_asked(info, *path: str) -> tuple[set[str], set[str]]:
+    """The related rows to join and the relations to preload for the sales under `path`."""
+    fields = selected_fields(info, *path)
+    joins = {join for name, join in _SALE_JOINS_BY_FIELD.items() if name in fields}
+    preload = {name for name in ("items", "payments", "returns") if name in fields}
+    if "items" in preload:
+        item_fields = selected_fields(info, *path, "items")
+        preload |= {f"items.{name}" for name in ("product", "batches") if name in item_fields}
+    return joins, preload
 
 
 def _quote_type(quote: services.SaleQuote) -> SaleQuoteType:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from django.db.models import Prefetch, QuerySet
@@ -9,25 +10,35 @@ from shared.dates import end_of_day_exclusive, start_of_day
 from shared.graphql import decode_id
 from shared.roles import Role, has_role
 
+SALE_JOINS = frozenset({"customer", "location", "cashier", "voided_by"})
+SALE_RELATIONS = frozenset({"items", "items.product", "items.batches", "payments", "returns"})
 
-def _with_details(sales: QuerySet[Sale]) -> QuerySet[Sale]:
-    """Everything the Sale type exposes, in a fixed number of queries whatever the page size."""
-    return sales.select_related("customer", "location", "cashier", "voided_by").prefetch_related(
-        Prefetch(
-            "items",
-            queryset=SaleItem.objects.select_related("product")
-            .prefetch_related(
-                # Explicit order: the model's default (sale_item, pk) would join the sales table.
-                Prefetch(
-                    "batches",
-                    queryset=SaleItemBatch.objects.select_related("batch__location").order_by("pk"),
-                )
-            )
-            .order_by("line_number"),
-        ),
-        Prefetch("payments", queryset=Payment.objects.order_by("pk")),
-        "returns",
-    )
+
+def _with_details(
+    sales: QuerySet[Sale], joins: Collection[str] = SALE_JOINS, preload: Collection[str] = SALE_RELATIONS
+) -> QuerySet[Sale]:
+    """What the Sale type exposes, in a fixed number of queries whatever the page size.
+
+    `joins` names the related rows joined into the sales' query and `preload` the per-sale relations
+    fetched (one query each; "items.product" and "items.batches" ride on "items"). A list that shows
+    transaction ids and totals needs neither.
+    """
+    prefetches = []
+    if "items" in preload:
+        items = SaleItem.objects.order_by("line_number")
+        if "items.product" in preload:
+            items = items.select_related("product")
+        if "items.batches" in preload:
+            # Explicit order: the model's default (sale_item, pk) would join the sales table.
+            batches = SaleItemBatch.objects.select_related("batch__location").order_by("pk")
+            items = items.prefetch_related(Prefetch("batches", queryset=batches))
+        prefetches.append(Prefetch("items", queryset=items))
+    if "payments" in preload:
+        prefetches.append(Prefetch("payments", queryset=Payment.objects.order_by("pk")))
+    if "returns" in preload:
+        prefetches.append("returns")
+    sales = sales.select_related(*sorted(SALE_JOINS & set(joins))) if joins else sales
+    return sales.prefetch_related(*prefetches)
 
 
 def list_sales(
@@ -41,8 +52,13 @@ def list_sales(
     status: str | None = None,
     payment_method: str | None = None,
     transaction_id: str | None = None,
+    joins: Collection[str] = SALE_JOINS,
+    preload: Collection[str] = SALE_RELATIONS,
 ) -> QuerySet[Sale]:
-    """Sales newest first; cashiers see only their own. Days are shop-local (TIME_ZONE)."""
+    """Sales newest first; cashiers see only their own. Days are shop-local (TIME_ZONE).
+
+    `joins` and `preload`: what to load along (see `_with_details`).
+    """
     sales = Sale.objects.all()
     if not has_role(user, Role.MANAGER):
         sales = sales.filter(cashier=user)
@@ -62,7 +78,7 @@ def list_sales(
         sales = sales.filter(payments__method=payment_method).distinct()
     if transaction_id:
         sales = sales.filter(transaction_id__iexact=transaction_id.strip())
-    return _with_details(sales).order_by("-created_at", "-pk")
+    return _with_details(sales, joins, preload).order_by("-created_at", "-pk")
 
 
 def get_sale(*, sale_id: int) -> Sale | None:

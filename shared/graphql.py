@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, ClassVar
 
 import graphene
@@ -13,8 +13,12 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.db import DatabaseError
+from django.db.models import QuerySet
+from graphene.relay.connection import connection_adapter, page_info_adapter
 from graphene.utils.str_converters import to_camel_case
+from graphene_django import DjangoConnectionField
 from graphene_django.settings import graphene_settings
+from graphene_django.utils import maybe_queryset
 from graphql import (
     GraphQLError,
     GraphQLInputObjectType,
@@ -24,7 +28,14 @@ from graphql import (
     get_named_type,
 )
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, IntValueNode, StringValueNode
-from graphql_relay import cursor_to_offset, from_global_id
+from graphql_relay import (
+    connection_from_array_slice,
+    cursor_to_offset,
+    from_global_id,
+    get_offset_with_default,
+    offset_to_cursor,
+)
+from promise import Promise
 
 from shared import db_errors
 from shared.dates import check_date_range, check_days
@@ -306,7 +317,79 @@ class CountableConnection(graphene.relay.Connection):
     @staticmethod
     def resolve_total_count(root, info):
         length = getattr(root, "length", None)
-        return length if length is not None else len(root.iterable)
+        if length is None:  # a page resolved without counting (CountableConnectionField)
+            iterable = root.iterable
+            length = iterable.count() if isinstance(iterable, QuerySet) else len(iterable)
+        return length
+
+
+class CountableConnectionField(DjangoConnectionField):
+    """A list that counts its rows (`SELECT COUNT(*)`) only when the query selects `totalCount`.
+
+    graphene-django counts every list to slice it; a forward page (`first`/`after`) reads one row
+    more than it shows instead, which is all `hasNextPage` needs. Backward pages (`last`, `before`)
+    and a selected `totalCount` take graphene-django's counted path unchanged.
+    """
+
+    @classmethod
+    def connection_resolver(
+        cls,
+        resolver,
+        connection,
+        default_manager,
+        queryset_resolver,
+        max_limit,
+        enforce_first_or_last,
+        root,
+        info,
+        **args,
+    ):
+        backward = args.get("last") is not None or args.get("before") is not None
+        if backward or "totalCount" in selected_fields(info):
+            return super().connection_resolver(
+                resolver,
+                connection,
+                default_manager,
+                queryset_resolver,
+                max_limit,
+                enforce_first_or_last,
+                root,
+                info,
+                **args,
+            )
+        iterable = resolver(root, info, **args)
+        if iterable is None:
+            iterable = default_manager
+        iterable = queryset_resolver(connection, iterable, info, args)
+        if Promise.is_thenable(iterable):
+            return Promise.resolve(iterable).then(partial(cls._forward_page, connection, args, max_limit))
+        return cls._forward_page(connection, args, max_limit, iterable)
+
+    @classmethod
+    def _forward_page(cls, connection, args, max_limit, iterable):
+        iterable = maybe_queryset(iterable)
+        first = args.get("first")
+        first = max_limit if first is None else first
+        if not isinstance(iterable, QuerySet) or first is None:
+            return cls.resolve_connection(connection, args, iterable, max_limit=max_limit)
+        offset = args.pop("offset", None)
+        start = get_offset_with_default(args.get("after"), -1) + 1 + (offset or 0)
+        args["after"] = offset_to_cursor(start - 1) if start else None
+        args["first"] = first
+        rows = list(iterable[start : start + first + 1])
+        page = connection_from_array_slice(
+            rows,
+            args,
+            slice_start=start,
+            array_length=start + len(rows),
+            array_slice_length=len(rows),
+            connection_type=partial(connection_adapter, connection),
+            edge_type=connection.Edge,
+            page_info_type=page_info_adapter,
+        )
+        page.iterable = iterable
+        page.length = None  # counted only if totalCount is resolved after all
+        return page
 
 
 def _page_error(message: str, argument: str, code: str = ErrorCode.INVALID, **params) -> GraphQLError:

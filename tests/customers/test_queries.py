@@ -125,3 +125,20 @@ def test_customer_statement_costs_the_same_for_1_and_100_entries(as_cashier, acc
     )
     # auth user + the customer + opening balance (one SUM) + the period's entries (user joined)
     assert (one, hundred) == (4, 4), sql
+
+
+def test_customers_page_without_purchases_or_total_count_reads_only_the_customers(as_cashier):
+    CustomerFactory.create_batch(3)
+
+    with CaptureQueriesContext(connection) as captured:
+        page = as_cashier("{ customers(first: 2) { edges { node { name balance } } } }").payload("customers")
+    sql = [q["sql"] for q in captured.captured_queries]
+    with CaptureQueriesContext(connection) as captured:
+        as_cashier(QUERY, {"n": 2}).payload("customers")
+    full = captured.captured_queries[-1]["sql"]
+
+    # auth user + page: no count, no correlated subqueries over the sales
+    assert len(sql) == 2, sql
+    assert "sales_sale" not in sql[-1] and "COUNT" not in sql[-1]
+    assert "sales_sale" in full
+    assert len(page["edges"]) == 2

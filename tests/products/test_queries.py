@@ -379,8 +379,9 @@ def test_relations_asked_through_fragments_are_still_preloaded(as_cashier, catal
 
     count, response = count_queries(as_cashier, WITH_FRAGMENT, {"first": 100})
 
-    # JWT user lookup + count + page + batches: one query for every row's batches, not one per row
-    assert count == 4
+    # JWT user lookup + page + batches: one query for every row's batches, not one per row; no count,
+    # as totalCount is not selected (4 before issue 15)
+    assert count == 3
     assert sum(len(e["node"]["batches"]) for e in response.data["products"]["edges"]) == 12
 
 
@@ -392,7 +393,7 @@ def test_stock_at_one_location_on_a_page_is_preloaded(as_cashier, catalogue, sho
 
     count, response = count_queries(as_cashier, query, variables)
 
-    assert count == 4  # + stock levels, once for the page
+    assert count == 3  # JWT user lookup + page + stock levels, once; no count: totalCount not selected
     assert {e["node"]["stockQuantity"] for e in response.data["products"]["edges"]} == {"5"}
 
 
@@ -425,3 +426,26 @@ def test_every_branch_of_the_search_has_an_index_on_postgresql(db):
     assert "gin_trgm_ops" in definitions["product_name_trgm_idx"]
     assert "upper((sku)::text)" in definitions["product_sku_upper_idx"]
     assert any("(barcode)" in d and "UNIQUE" in d for d in definitions.values())
+
+
+def test_stock_movements_page_without_relations_or_total_count_reads_only_the_movements(
+    as_manager, manager, shop
+):
+    for p in ProductFactory.create_batch(3):
+        services.receive_stock_many(
+            user=manager,
+            receipts=[
+                services.Receipt(product=p, location=shop, quantity=Decimal("2"), unit_cost=Decimal("1.00"))
+            ],
+        )
+
+    with CaptureQueriesContext(connection) as captured:
+        page = as_manager(
+            "{ stockMovements(first: 2) { edges { node { movementType quantity } } pageInfo { hasNextPage } } }"
+        ).payload("stockMovements")
+    sql = [q["sql"] for q in captured.captured_queries]
+
+    # auth user + page: no count, nothing joined
+    assert len(sql) == 2, sql
+    assert "JOIN" not in sql[-1] and "COUNT" not in sql[-1]
+    assert (len(page["edges"]), page["pageInfo"]["hasNextPage"]) == (2, True)

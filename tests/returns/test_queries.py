@@ -103,3 +103,25 @@ def test_returns_list_costs_the_same_for_1_and_100_returns(as_manager, two_sales
     # customer, requested_by and decided_by joined) + items (sale items and their products joined)
     # + the sale items' batch draws
     assert (one, hundred) == (5, 5), sql
+
+
+def test_returns_page_selecting_numbers_and_totals_reads_only_the_returns(
+    as_manager, two_sales, cashier, manager
+):
+    _returns(two_sales, cashier, manager, 3)
+
+    with CaptureQueriesContext(connection) as captured:
+        page = as_manager(
+            "{ returns(first: 2) { edges { node { returnNumber refundTotal } } pageInfo { hasNextPage } } }"
+        ).payload("returns")
+    sql = [q["sql"] for q in captured.captured_queries]
+    _, full, _ = _count(as_manager)
+
+    # auth user, the page: no count, no joins, no lines
+    assert len(sql) == 2, sql
+    assert "COUNT" not in sql[-1] and "JOIN" not in sql[-1]
+    assert page["edges"] == [
+        {"node": {"returnNumber": e["node"]["returnNumber"], "refundTotal": "15.00"}}
+        for e in full["edges"][:2]
+    ]
+    assert page["pageInfo"]["hasNextPage"] is True

@@ -68,5 +68,77 @@ def test_sales_page_costs_the_same_for_1_and_100_rows(as_manager, gql, cashier, 
         page = as_manager(SALES, {"n": 100}).payload("sales")
 
     assert page["totalCount"] == 12 and len(page["edges"]) == 12
-    # auth user, count, page (customer, cashier joined), items, item batches, payments, returns
-    assert len(one) == len(many) == 7, [q["sql"][:80] for q in many.captured_queries]
+    # auth user, count, page (customer, cashier joined), items, item batches, payments; returns are
+    # not selected, so not prefetched (was 7 before issue 15)
+    assert len(one) == len(many) == 6, [q["sql"][:80] for q in many.captured_queries]
+
+
+LEAN = """query($n: Int!) { sales(first: $n) { edges { node { transactionId total } } pageInfo { hasNextPage } } }"""
+
+
+def test_sales_page_selecting_ids_and_totals_runs_one_statement_and_no_count(as_manager, gql, cashier, shop):
+    sell = gql(cashier)
+    for _ in range(3):
+        sell(
+            CREATE.replace("credit", "cash"),
+            {
+                "input": {
+                    "items": [{"productId": str(shop["soap"].pk), "quantity": 1}],
+                    "payments": [{"method": "cash", "amount": "11.00"}],
+                }
+            },
+        )
+
+    # Each request resets the connection's query log: read every capture before the next request.
+    with CaptureQueriesContext(connection) as captured:
+        short = as_manager(LEAN, {"n": 2}).payload("sales")
+    lean = [q["sql"] for q in captured.captured_queries]
+    with CaptureQueriesContext(connection) as captured:
+        as_manager(SALES, {"n": 2}).payload("sales")
+    full = len(captured)
+    whole = as_manager(LEAN, {"n": 3}).payload("sales")
+
+    # auth user, the page (one row more than shown: hasNextPage): no count, no joins, no prefetches
+    assert len(lean) == 2, lean
+    assert len(lean) < full == 6
+    assert "COUNT" not in lean[-1] and "JOIN" not in lean[-1]
+    assert (len(short["edges"]), short["pageInfo"]["hasNextPage"]) == (2, True)
+    assert (len(whole["edges"]), whole["pageInfo"]["hasNextPage"]) == (3, False)
+
+
+PAGE = """query($n: Int!, $after: String, $offset: Int) { sales(first: $n, after: $after, offset: $offset) {
+  edges { cursor node { transactionId } } pageInfo { hasNextPage endCursor } } }"""
+
+
+def test_sales_pages_without_total_count_match_the_counted_pages(as_manager, gql, cashier, shop):
+    sell = gql(cashier)
+    for _ in range(5):
+        sell(
+            CREATE.replace("credit", "cash"),
+            {
+                "input": {
+                    "items": [{"productId": str(shop["soap"].pk), "quantity": 1}],
+                    "payments": [{"method": "cash", "amount": "11.00"}],
+                }
+            },
+        )
+    counted = PAGE.replace("edges {", "totalCount edges {")
+
+    def ids(page):
+        return [edge["node"]["transactionId"] for edge in page["edges"]]
+
+    first = as_manager(PAGE, {"n": 2}).payload("sales")
+    second = as_manager(PAGE, {"n": 2, "after": first["pageInfo"]["endCursor"]}).payload("sales")
+    skipped = as_manager(PAGE, {"n": 2, "after": first["pageInfo"]["endCursor"], "offset": 2}).payload(
+        "sales"
+    )
+    for variables, lean in [
+        ({"n": 2}, first),
+        ({"n": 2, "after": first["pageInfo"]["endCursor"]}, second),
+        ({"n": 2, "after": first["pageInfo"]["endCursor"], "offset": 2}, skipped),
+    ]:
+        full = as_manager(counted, variables).payload("sales")
+        assert (full["edges"], full["pageInfo"]) == (lean["edges"], lean["pageInfo"])
+
+    assert ids(first) + ids(second) + ids(skipped) == [f"S2026-00000{n}" for n in (5, 4, 3, 2, 1)]
+    assert [p["pageInfo"]["hasNextPage"] for p in (first, second, skipped)] == [True, True, False]
