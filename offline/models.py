@@ -92,3 +92,30 @@ class ParkedCartLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x product {self.product_id}"
+
+
+class CatalogueChange(models.Model):
+    """One row written by a database trigger (migration 0002) in the same transaction as every insert,
+    update or delete of a product, stock level or customer. Never written by Django code.
+
+    `txid` is the writing transaction's PostgreSQL id (`txid_current()`, 64-bit, never wraps); a
+    sync page only reads rows of transactions older than every one still running, which is what
+    makes the cursor safe under concurrent writes (docs/OFFLINE.md, "Why no change is skipped").
+    SQLite serialises writers, so there `txid` is 0 and the row id alone orders commits.
+    """
+
+    class Entity(models.TextChoices):
+        PRODUCT = "product", "Product"
+        STOCK = "stock", "Stock level"
+        CUSTOMER = "customer", "Customer"
+
+    txid = models.BigIntegerField()
+    entity = models.CharField(max_length=10, choices=Entity.choices)
+    object_id = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["txid", "id"]
+        indexes = [models.Index(fields=["txid", "id"], name="catalogue_change_cursor")]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.object_id} (tx {self.txid})"

@@ -12,13 +12,15 @@ from django.conf import settings
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
-from offline import selectors, services
+from offline import catalogue, selectors, services
 from offline.models import Device, ParkedCart, ParkedCartLine
 from shared.errors import DomainError
 from shared.graphql import (
     BaseMutation,
     CountableConnection,
+    Money,
     Quantity,
+    Rate,
     decode_id,
     query_error,
     resolve_id,
@@ -80,6 +82,82 @@ class ParkedCartType(DjangoObjectType):
     @staticmethod
     def resolve_lines(cart, info):
         return cart.lines.all()
+
+
+# --- Catalogue sync ----------------------------------------------------------------------------
+
+
+class SyncProductType(graphene.ObjectType):
+    """A product as a till keeps it offline. isActive false is a tombstone: stop selling it."""
+
+    id = graphene.ID(required=True, description="Raw database id (createSale accepts it as productId).")
+    sku = graphene.String(required=True)
+    barcode = graphene.String()
+    name = graphene.String(required=True)
+    unit = graphene.String(required=True)
+    retail_price = Money(required=True)
+    wholesale_price = Money(required=True)
+    tax_rate = Rate(required=True, description="0..1, e.g. 0.075.")
+    quantity_decimals = graphene.Int(required=True, description="0: sold by the piece.")
+    track_batches = graphene.Boolean(required=True)
+    is_active = graphene.Boolean(required=True, description="False: archived (tombstone).")
+
+
+class SyncStockLevelType(graphene.ObjectType):
+    """Stock on hand of one product at one location when the page was read."""
+
+    id = graphene.ID(required=True)
+    product_id = graphene.ID(required=True)
+    location_id = graphene.ID(required=True)
+    quantity = Quantity(required=True)
+
+    @staticmethod
+    def resolve_product_id(level, info):
+        return level.product_id
+
+    @staticmethod
+    def resolve_location_id(level, info):
+        return level.location_id
+
+
+class SyncCustomerType(graphene.ObjectType):
+    """A customer as a till keeps it offline. isArchived true is a tombstone."""
+
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    phone = graphene.String(required=True)
+    customer_type = graphene.String(required=True, name="type", description="retail or wholesale.")
+    status = graphene.String(required=True, description="active, blocked or archived.")
+    credit_limit = Money(required=True)
+    balance = Money(required=True, description="Positive: owes the shop; negative: credit held.")
+    allowed_on_account = graphene.Boolean(
+        required=True, description="Active with a credit limit above zero: may buy on account."
+    )
+    is_archived = graphene.Boolean(required=True, description="True: tombstone.")
+
+    @staticmethod
+    def resolve_allowed_on_account(customer, info):
+        return customer.status == "active" and customer.credit_limit > 0
+
+    @staticmethod
+    def resolve_is_archived(customer, info):
+        return customer.status == "archived"
+
+
+class CatalogueChangesType(graphene.ObjectType):
+    """One page of catalogue changes. Apply it as upserts, store nextCursor, ask again while hasMore."""
+
+    products = graphene.List(graphene.NonNull(SyncProductType), required=True)
+    stock_levels = graphene.List(graphene.NonNull(SyncStockLevelType), required=True)
+    customers = graphene.List(graphene.NonNull(SyncCustomerType), required=True)
+    deleted_product_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
+    deleted_stock_level_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
+    deleted_customer_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
+    next_cursor = graphene.String(required=True, description="Pass as `since` next time (opaque).")
+    has_more = graphene.Boolean(
+        required=True, description="True: ask again now. False: up to date; poll later with nextCursor."
+    )
+    is_full_sync = graphene.Boolean(required=True, description="True while a first sync is paging.")
 
 
 # --- Mutations -----------------------------------------------------------------------------------
@@ -241,6 +319,14 @@ class Query(graphene.ObjectType):
         "extensions.code DEVICE_REQUIRED, DEVICE_UNKNOWN or DEVICE_REVOKED) otherwise: a till checks "
         "its credential with this at start-up.",
     )
+    catalogue_changes = graphene.Field(
+        CatalogueChangesType,
+        since=graphene.String(description="The nextCursor of the last page; null: a full first sync."),
+        first=graphene.Int(description="Changes per page, 1..100 (default 100)."),
+        description="Devices only (X-POS-Device): products, stock levels and customers changed after "
+        "`since`. Refusals are top-level errors with extensions.code DEVICE_REQUIRED, DEVICE_UNKNOWN, "
+        "DEVICE_REVOKED, INVALID (since) or OUT_OF_RANGE (first). See docs/OFFLINE.md.",
+    )
     parked_carts = DjangoConnectionField(
         ParkedCartType,
         location_id=graphene.ID(),
@@ -258,6 +344,14 @@ class Query(graphene.ObjectType):
     def resolve_current_device(root, info):
         try:
             return services.device_from_request(info.context)
+        except DomainError as exc:
+            raise query_error(exc) from None
+
+    @login_required
+    def resolve_catalogue_changes(root, info, since=None, first=None):
+        try:
+            services.device_from_request(info.context)
+            return catalogue.catalogue_changes(since=since, first=first)
         except DomainError as exc:
             raise query_error(exc) from None
 
