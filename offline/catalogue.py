@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -180,14 +181,20 @@ def _delta_page(cursor: Cursor, first: int) -> CataloguePage:
     return page
 
 
-@transaction.atomic
 def catalogue_changes(*, since: str | None = None, first: int | None = None) -> CataloguePage:
     """One page of catalogue changes after `since` (a full sync when it is empty).
 
-    Atomic so every read goes to the primary (a replica's snapshot horizon is not the primary's).
     The current state of each changed row is sent, not the change itself: a till applies a page
     as an upsert, so a row sent twice (changed again later) is harmless.
     """
+    # On PostgreSQL the page is read in a transaction so every read goes to the primary (a
+    # replica's horizon is not the primary's); SQLite has no replicas, and its atomic block would
+    # take the write lock (BEGIN IMMEDIATE) for a read.
+    with transaction.atomic() if connection.vendor == "postgresql" else nullcontext():
+        return _page(since=since, first=first)
+
+
+def _page(*, since: str | None, first: int | None) -> CataloguePage:
     first = DEFAULT_PAGE if first is None else first
     if not 1 <= first <= MAX_PAGE:
         raise DomainError(ErrorCode.OUT_OF_RANGE, f"first must be between 1 and {MAX_PAGE}.", field="first")
