@@ -4,6 +4,7 @@ import graphene
 
 import accounts.schema
 import customers.schema
+import offline.schema
 import products.schema
 import purchasing.schema
 import reports.schema
@@ -21,6 +22,7 @@ QUERIES = (
     tills.schema.Query,
     reports.schema.Query,
     purchasing.schema.Query,
+    offline.schema.Query,
 )
 MUTATIONS = (
     accounts.schema.Mutation,
@@ -30,6 +32,7 @@ MUTATIONS = (
     returns.schema.Mutation,
     tills.schema.Mutation,
     purchasing.schema.Mutation,
+    offline.schema.Mutation,
 )
 
 

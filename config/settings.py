@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tills",
     "reports",
     "purchasing",
+    "offline",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +328,8 @@ POS_SHIFT_VARIANCE_TOLERANCE = os.environ.get("POS_SHIFT_VARIANCE_TOLERANCE", "5
 POS_BLIND_CLOSE = env_bool("POS_BLIND_CLOSE", True)
 # Region for phone numbers typed without a country code (ISO 3166 code; the demo shop is in Nigeria).
 POS_PHONE_REGION = os.environ.get("POS_PHONE_REGION", "NG")
+# A parked cart older than this many hours is no longer listed nor resumable (docs/OFFLINE.md).
+POS_PARKED_CART_TTL_HOURS = int(os.environ.get("POS_PARKED_CART_TTL_HOURS", "24"))
 
 # --- Static files: collected into STATIC_ROOT (scripts/gunicorn.sh runs collectstatic) and served by
 # WhiteNoise under hashed, pre-compressed names. DEBUG serves them from the apps as they are.

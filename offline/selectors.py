@@ -1,0 +1,44 @@
+"""Reads of the offline app: devices (managers) and the parked carts still resumable."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from offline.models import Device, ParkedCart, ParkedCartLine
+from offline.services.carts import expiry_cutoff
+
+
+def list_devices(*, include_revoked: bool = False, register_id: int | None = None) -> QuerySet[Device]:
+    """Devices by name, with their register and location; revoked ones only when asked for."""
+    devices = Device.objects.select_related("register__location", "registered_by", "revoked_by")
+    if not include_revoked:
+        devices = devices.filter(revoked_at__isnull=True)
+    if register_id is not None:
+        devices = devices.filter(register_id=register_id)
+    return devices
+
+
+def _cart_lines() -> Prefetch:
+    return Prefetch("lines", queryset=ParkedCartLine.objects.select_related("product").order_by("position"))
+
+
+def list_parked_carts(*, location_id: int | None = None) -> QuerySet[ParkedCart]:
+    """Carts still parked and not expired, newest first, with their lines and products."""
+    carts = (
+        ParkedCart.objects.filter(status=ParkedCart.Status.PARKED, parked_at__gte=expiry_cutoff())
+        .select_related("location", "register", "customer", "parked_by")
+        .prefetch_related(_cart_lines())
+    )
+    if location_id is not None:
+        carts = carts.filter(location_id=location_id)
+    return carts
+
+
+def get_cart_with_lines(*, cart_id: int) -> ParkedCart | None:
+    """One cart (any status) shaped like the list, for a mutation payload."""
+    return (
+        ParkedCart.objects.select_related("location", "register", "customer", "parked_by")
+        .prefetch_related(_cart_lines())
+        .filter(pk=cart_id)
+        .first()
+    )
