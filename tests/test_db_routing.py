@@ -214,7 +214,9 @@ def test_reads_inside_a_transaction_read_primary(sold):
     assert log.count(REPLICA) == 0 and log.aliases_touching('"sales_sale"') == Counter(default=1)
 
 
-def test_saving_an_object_read_from_a_replica_writes_primary(sold):
+def test_saving_an_object_read_from_a_replica_writes_primary(sold, real_replica):
+    if real_replica:
+        wait_for_replay()
     with replica_reads():
         location = Location.objects.get(is_default=True)
     assert location._state.db == REPLICA
