@@ -6,6 +6,9 @@ F2 opens the tender, Enter completes. What the database holds is checked through
 with a manager's token. Screenshots go to screenshots/till-NN-<step>.png.
 """
 
+import json
+import urllib.request
+
 import pytest
 
 from tests.browser.conftest import PASSWORD
@@ -27,9 +30,21 @@ def manager_token(production_server) -> str:
     return data["tokenAuth"]["token"]
 
 
-def log_in_as_cashier(page, server) -> None:
+def graphql_raw(server, query: str) -> dict:
+    """A GraphQL request whose top-level errors the test wants to see."""
+    request = urllib.request.Request(
+        server.url("/graphql/"),
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def log_in_as_cashier(page, server, *, goto: bool = True) -> None:
     page.set_viewport_size({"width": 1024, "height": 768})
-    page.goto(server.url("/till/"))
+    if goto:
+        page.goto(server.url("/till/"))
     page.get_by_label("Username").fill("cashier")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Password").press("Enter")
@@ -192,3 +207,102 @@ def test_till_selling_more_than_stock_shows_the_short_line(
     assert "Lower the quantity" in message
     screenshot("till-10-insufficient-stock")
     assert graphql(production_server, SALES_COUNT, manager_token)["sales"]["totalCount"] == before
+
+
+def test_till_part_payment_puts_the_rest_on_the_customers_account(
+    page, production_server, manager_token, screenshot
+):
+    log_in_as_cashier(page, production_server)
+    scan(page, RICE)
+    expect_text(page, "#t-total", "10.00")
+    page.get_by_label("Customer", exact=True).fill("Chinedu")
+    page.get_by_label("Customer", exact=True).press("Enter")
+    expect_text(page, "#customer-credit", "Available credit")
+
+    page.keyboard.press("F2")
+    page.get_by_label("Cash received").fill("4.00")
+    expect_text(page, "#q-due", "6.00")
+    page.get_by_label("Put the rest on the customer's account").check()
+    expect_text(page, "#q-account", "6.00")
+    screenshot("till-11-part-payment")
+    page.locator("#complete").click()
+
+    expect_text(page, "#receipt-summary", "on account 6.00")
+    transaction_id = page.locator("#receipt-summary").text_content().split()[1]
+    sale = graphql(
+        production_server,
+        f'{{ sale(transactionId: "{transaction_id}") {{ amountPaid amountOnAccount customer {{ name }} }} }}',
+        manager_token,
+    )["sale"]
+    assert sale == {"amountPaid": "4.00", "amountOnAccount": "6.00", "customer": {"name": "Chinedu Eze"}}
+
+
+def test_till_cash_short_without_account_is_refused_in_plain_words(page, production_server, screenshot):
+    log_in_as_cashier(page, production_server)
+    scan(page, RICE)
+    expect_text(page, "#t-total", "10.00")
+    page.keyboard.press("F2")
+    page.get_by_label("Cash received").fill("5.00")
+    expect_text(page, "#q-due", "5.00")
+    page.get_by_label("Cash received").press("Enter")
+
+    expect_text(page, "#tender-message", "put the rest on account")
+    assert page.locator("#receipt-screen").is_hidden()
+    screenshot("till-12-payment-short")
+    page.keyboard.press("Escape")
+    assert page.locator("#tender-screen").is_hidden()
+    assert page.evaluate("document.activeElement.id") == "scan"
+
+
+def test_till_refreshes_its_token_and_ends_the_session_when_refresh_fails(
+    page, production_server, screenshot
+):
+    """The access token is refreshed on UNAUTHENTICATED; once the refresh token is dead the page
+    says so instead of failing silently. Runs last: replaying a used refresh token logs every
+    session of the cashier out (accounts/tokens.py)."""
+    refresh_tokens = []
+    page.on(
+        "response",
+        lambda r: (
+            r.url.endswith("/graphql/")
+            and "refreshToken" in (r.request.post_data or "")
+            and refresh_tokens.append(r)
+        ),
+    )
+    log_in_as_cashier(page, production_server)
+    expired = []
+
+    def expire_access_token_once(route):
+        if "productByCode" in (route.request.post_data or "") and not expired:
+            expired.append(route.request.url)
+            route.fulfill(
+                json={
+                    "errors": [
+                        {"message": "Signature has expired", "extensions": {"code": "UNAUTHENTICATED"}}
+                    ]
+                }
+            )
+        else:
+            route.continue_()
+
+    page.route("**/graphql/", expire_access_token_once)
+    scan(page, RICE)
+    cart_rows(page).nth(0).wait_for()  # refreshed and retried: the scan still lands
+    expect_text(page, "#t-total", "10.00")
+    assert expired and len(refresh_tokens) == 2  # tokenAuth, then one refreshToken
+    login_token = refresh_tokens[0].json()["data"]["tokenAuth"]["refreshToken"]
+
+    # A stolen refresh token replayed elsewhere: the server ends every session of the account.
+    replay = graphql_raw(
+        production_server, f'mutation {{ refreshToken(refreshToken: "{login_token}") {{ token }} }}'
+    )
+    assert replay["errors"]
+
+    scan(page, BEANS)
+    page.locator("#ended-screen").wait_for()
+    assert "refresh token is not valid" in page.locator("#ended-detail").text_content()
+    screenshot("till-13-session-ended")
+    page.keyboard.press("Enter")
+    log_in_as_cashier(page, production_server, goto=False)
+    expect_text(page, "#t-total", "10.00")  # the same cashier finds the cart as it was
+    assert cart_rows(page).count() == 1

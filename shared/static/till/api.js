@@ -52,12 +52,15 @@ export class Api {
 
   /** Run an operation; an expired access token is refreshed once and the operation retried. */
   async request(query, variables = {}) {
-    if (!this.access) throw new SessionEnded("Not logged in.");
+    const sent = this.access;
+    if (!sent) throw new SessionEnded("Not logged in.");
     try {
-      return await this.#post(query, variables, this.access);
+      return await this.#post(query, variables, sent);
     } catch (error) {
       if (!(error instanceof ApiError && error.code === "UNAUTHENTICATED")) throw error;
-      await this.refresh();
+      // Requests refused together refresh once: a later one finds the token already replaced.
+      if (this.access === sent) await this.refresh();
+      if (!this.access) throw new SessionEnded("Session ended.");
       return this.#post(query, variables, this.access);
     }
   }

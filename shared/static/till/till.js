@@ -10,6 +10,7 @@ const PRICE_DELAY_MS = 120;
 const api = new Api({ onSessionEnded: (reason) => showEnded(reason) });
 const state = {
   user: null,
+  owner: null, // username whose cart this is
   lines: [], // {productId, name, sku, unitPrice, quantity, decimals}
   customer: null,
   quote: null,
@@ -38,7 +39,7 @@ function showLogin() {
 function showEnded(reason) {
   state.user = null;
   $("who").hidden = $("logout").hidden = true;
-  $("ended-reason").textContent = `${reason} Log in again to carry on selling.`;
+  $("ended-detail").textContent = `The server said: ${reason}`;
   show("ended-screen");
   $("ended-login").focus();
 }
@@ -56,10 +57,14 @@ $("login-form").addEventListener("submit", async (event) => {
     const user = await api.login($("login-username").value.trim(), $("login-password").value);
     state.user = user;
     $("login-password").value = "";
-    $("who").textContent = `${[user.firstName, user.lastName].join(" ").trim() || user.username} · ${user.role ?? ""}`;
+    $("who").textContent = `${[user.firstName, user.lastName].join(" ").trim() || user.username} · ${(user.role ?? "").toLowerCase()}`;
     $("who").hidden = $("logout").hidden = false;
-    resetSale();
+    // After "session ended" the same cashier carries on with the cart (and any sale awaiting retry).
+    if (user.username !== state.owner) resetSale();
+    state.owner = user.username;
     showSale();
+    if (state.pending) show("sale-screen", "tender-screen");
+    else if (state.lines.length) schedulePrice();
   } catch (error) {
     say("login-error", error instanceof NetworkError ? error.message : explain(error.code, error.message));
   }
@@ -67,6 +72,7 @@ $("login-form").addEventListener("submit", async (event) => {
 $("ended-login").addEventListener("click", showLogin);
 $("logout").addEventListener("click", async () => {
   await api.logout();
+  state.owner = null;
   resetSale();
   showLogin();
 });
@@ -372,8 +378,9 @@ async function quoteTender() {
   try {
     const result = (await call(Q.PRICE_SALE, { input: saleInput(tenderPayments()) })).priceSale;
     if (seq !== state.priceSeq) return null;
-    if (!result.success) say("tender-message", describe(result));
-    else say("tender-message", "");
+    // A short tender is still quoted (amountDue): while amounts are typed that is not an error.
+    const short = result.errors.every((e) => e.code === "PAYMENT_SHORT");
+    say("tender-message", result.success || short ? "" : describe(result));
     const quote = result.quote;
     state.tenderQuote = quote;
     $("q-paid").textContent = quote?.amountPaid ?? "…";
