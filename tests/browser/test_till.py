@@ -209,6 +209,25 @@ def test_till_selling_more_than_stock_shows_the_short_line(
     assert graphql(production_server, SALES_COUNT, manager_token)["sales"]["totalCount"] == before
 
 
+def test_till_search_by_name_lists_matches_to_pick_by_keyboard(page, production_server, screenshot):
+    log_in_as_cashier(page, production_server)
+    page.locator("#scan").fill("1kg")
+    page.locator("#scan").press("Enter")
+    results = page.locator("#product-results button")
+    results.nth(1).wait_for()
+    names = sorted(text.split(" · ")[0] for text in results.all_text_contents())
+    assert names == ["Beans 1kg", "Rice 1kg"]
+    screenshot("till-14-search")
+
+    page.keyboard.press("ArrowDown")
+    picked = page.evaluate("document.activeElement.textContent").split(" · ")[0]
+    page.keyboard.press("Enter")
+    cart_rows(page).nth(0).wait_for()
+    assert page.locator("#cart-lines .name").all_text_contents() == [picked]
+    assert page.locator("#product-results").is_hidden()
+    assert page.evaluate("document.activeElement.id") == "scan"
+
+
 def test_till_part_payment_puts_the_rest_on_the_customers_account(
     page, production_server, manager_token, screenshot
 ):
