@@ -19,6 +19,8 @@ pytestmark = pytest.mark.browser
 RICE = "6151100000017"  # demo "Rice 1kg", retail 10.00, no tax, 200 in the shop
 BEANS = "6151100000024"  # demo "Beans 1kg", retail 12.00, no tax, 60 in the shop
 SALES_COUNT = "{ sales(first: 1) { totalCount } }"
+# Issue 18 asks for under 100 ms on loopback; the CI machine is shared, so the test allows slack.
+SCAN_TO_LINE_LIMIT_MS = 250
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +60,26 @@ def scan(page, code: str) -> None:
     page.locator("#scan").press("Enter")
 
 
+def scan_to_line_ms(page, code: str) -> float:
+    """Milliseconds from a scanned code's Enter to its line in the cart, timed inside the page."""
+    return page.evaluate(
+        """code => new Promise(resolve => {
+            const body = document.getElementById("cart-lines");
+            const rows = body.rows.length;
+            document.getElementById("scan").value = code;
+            const start = performance.now();
+            new MutationObserver((_, observer) => {
+                if (body.rows.length > rows) {
+                    observer.disconnect();
+                    resolve(performance.now() - start);
+                }
+            }).observe(body, {childList: true});
+            document.getElementById("scan-form").requestSubmit();
+        })""",
+        code,
+    )
+
+
 def cart_rows(page):
     return page.locator("#cart-lines tr")
 
@@ -84,8 +106,7 @@ def test_till_cashier_sells_two_scanned_items_with_split_tender_and_prints_recei
 
     scan(page, RICE)
     cart_rows(page).nth(0).wait_for()
-    scan(page, BEANS)
-    cart_rows(page).nth(1).wait_for()
+    assert scan_to_line_ms(page, BEANS) < SCAN_TO_LINE_LIMIT_MS  # about 15 ms on loopback
     expect_text(page, "#t-total", "22.00")
     screenshot("till-02-scanned")
 
