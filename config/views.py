@@ -19,3 +19,9 @@ def landing(request):
             "debug": settings.DEBUG,
         },
     )
+
+
+@require_GET
+def till(request):
+    """The reference web till: a static page that talks to `/graphql/` only (docs/TILL.md)."""
+    return render(request, "till.html", {"shop_name": settings.SHOP_NAME})

@@ -314,7 +314,11 @@ class PriceSaleResult(graphene.ObjectType):
     success = graphene.Boolean(required=True)
     message = graphene.String()
     errors = graphene.List(graphene.NonNull(ErrorType), required=True)
-    quote = graphene.Field(SaleQuoteType)
+    quote = graphene.Field(
+        SaleQuoteType,
+        description="The priced sale; also given when only PAYMENT_SHORT refuses it (a tender in progress: "
+        "amountPaid so far, amountDue still to pay).",
+    )
 
 
 class Query(graphene.ObjectType):
@@ -364,6 +368,14 @@ class Query(graphene.ObjectType):
             quote = services.price_sale(user=info.context.user, request=sale_request_from_input(input))
         except DomainError as exc:
             return PriceSaleResult(success=False, message=exc.message, errors=error_types(exc.errors))
+        if quote.refusal is not None:  # a short tender: refused like createSale, yet still quoted
+            refusal = quote.refusal
+            return PriceSaleResult(
+                success=False,
+                message=refusal.message,
+                errors=error_types(refusal.errors),
+                quote=_quote_type(quote),
+            )
         return PriceSaleResult(success=True, errors=[], quote=_quote_type(quote))
 
     @login_required

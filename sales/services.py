@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -70,6 +70,9 @@ class SaleQuote:
     location: Location
     amount_due: Decimal
     shortages: list[dict] = field(default_factory=list)
+    # PAYMENT_SHORT that createSale would raise: priceSale still quotes a tender in progress (what is
+    # paid so far and what is still due) so a till can show it while the cashier types amounts.
+    refusal: DomainError | None = None
 
 
 @dataclass
@@ -262,17 +265,27 @@ def _check_sale_type(sale_type: str, *, customer: Customer | None, is_manager: b
 
 
 def price_sale(*, user, request: SaleRequest) -> SaleQuote:
-    """Price a cart exactly as create_sale would and report lines lacking stock; writes nothing."""
+    """Price a cart exactly as create_sale would and report lines lacking stock; writes nothing.
+
+    A short tender (PAYMENT_SHORT) is still quoted, with the refusal in `refusal`: a tender screen
+    shows what is paid and still due while the cashier types; create_sale refuses it as before.
+    """
     request = _validate_request(request)
     customer = _load_customer(request.customer_id)
     location = _load_location(request.location_id)
-    priced = _price(
-        user=user,
-        request=request,
-        customer=customer,
-        products=_load_products(request),
-        cart_only=not request.payments,
-    )
+    products = _load_products(request)
+    refusal = None
+    try:
+        priced = _price(
+            user=user, request=request, customer=customer, products=products, cart_only=not request.payments
+        )
+    except DomainError as exc:
+        if exc.code != SaleErrorCode.PAYMENT_SHORT or len(exc.errors) != 1:
+            raise
+        refusal = exc
+        priced = _price_short_tender(
+            user=user, request=request, customer=customer, products=products, exc=exc
+        )
     shortages = product_selectors.find_shortages(location=location, requests=_stock_requests(request.items))
     settled = (
         priced.amount_paid
@@ -287,7 +300,22 @@ def price_sale(*, user, request: SaleRequest) -> SaleQuote:
         location=location,
         amount_due=max(priced.total - settled, ZERO),
         shortages=shortages,
+        refusal=refusal,
     )
+
+
+def _price_short_tender(
+    *, user, request: SaleRequest, customer, products, exc: DomainError
+) -> pricing.PricedSale:
+    """The tender so far of a short payment: priced as if the shortfall were paid in cash, then taken
+    back out, so every other figure comes from the same tender code as createSale."""
+    short = Decimal(exc.errors[0].params["short"])
+    topped_up = replace(request, payments=[*request.payments, PaymentRequest(method="cash", amount=short)])
+    try:
+        priced = _price(user=user, request=topped_up, customer=customer, products=products)
+    except DomainError:
+        raise exc from None  # the top-up itself breaks a rule (a payment cap): keep the first refusal
+    return replace(priced, payments=priced.payments[:-1], amount_paid=priced.amount_paid - short)
 
 
 def _stock_requests(items: list[SaleLineRequest]) -> list[stock_services.StockRequest]:

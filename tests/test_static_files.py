@@ -113,14 +113,14 @@ def test_graphiql_page_is_off_in_production(settings, db):
 # --- landing page --------------------------------------------------------------------------------------
 
 
-def test_landing_page_in_production_links_admin_dashboard_and_health(settings, db):
+def test_landing_page_in_production_links_till_admin_dashboard_and_health(settings, db):
     settings.GRAPHIQL = False
     response = Client().get("/")
     html = response.content.decode()
 
     assert response.status_code == 200
     assert f"version {__version__}" in html and settings.SHOP_NAME in html
-    assert set(_asset_urls(html)) == {"/admin/", "/admin/dashboard/", "/healthz"}
+    assert set(_asset_urls(html)) == {"/till/", "/admin/", "/admin/dashboard/", "/healthz"}
 
 
 def test_landing_page_in_development_links_graphiql_first(settings, db):

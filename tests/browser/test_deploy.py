@@ -45,6 +45,7 @@ def test_production_landing_page_links_what_the_deploy_offers(page, production_s
 
     assert title.startswith("POS Server ")
     assert links == [
+        ["Till", "/till/"],
         ["Django admin", "/admin/"],
         ["Dashboard", "/admin/dashboard/"],
         ["Health check", "/healthz"],

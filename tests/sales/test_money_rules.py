@@ -328,16 +328,53 @@ def test_graphql_create_sale_part_payment_puts_the_rest_on_account(as_cashier, s
     assert result["sale"]["amountOnAccount"] == "10.00"
 
 
-def test_graphql_price_sale_short_cash_refused_like_create_sale(as_cashier, shop):
+def test_graphql_price_sale_short_cash_refused_like_create_sale_but_still_quoted(as_cashier, shop):
     result = as_cashier(
         PRICE, sale_input(shop["soap"], "3", [{"method": "cash", "amount": "20.00"}])
     ).payload("priceSale")
 
+    # Refused like createSale, yet quoted: a tender screen shows what is still due as amounts are typed.
     assert (result["success"], gql_errors(result), result["quote"]) == (
         False,
         [("payments", "PAYMENT_SHORT")],
-        None,
+        {"total": "30.00", "amountDue": "10.00"},
     )
+
+
+def test_price_sale_short_split_tender_quotes_paid_so_far_and_due(cashier, shop):
+    before = world_state()
+
+    quote = services.price_sale(
+        user=cashier,
+        request=SaleRequest(
+            items=[line(shop["soap"], "3")], payments=[pay("cash", "20.00"), pay("card", "5.00")]
+        ),
+    )
+
+    assert quote.refusal is not None and quote.refusal.code == "PAYMENT_SHORT"
+    assert (quote.priced.total, quote.priced.amount_paid, quote.priced.change, quote.amount_due) == (
+        D("30.00"),
+        D("25.00"),
+        D("0.00"),
+        D("5.00"),
+    )
+    assert [(p.method, p.amount) for p in quote.priced.payments] == [
+        ("cash", D("20.00")),
+        ("card", D("5.00")),
+    ]
+    assert world_state() == before
+
+
+def test_price_sale_short_tender_with_another_refusal_is_not_quoted(cashier, shop):
+    with pytest.raises(DomainError) as exc:
+        services.price_sale(
+            user=cashier,
+            request=SaleRequest(
+                items=[line(shop["soap"], "3")], payments=[pay("cash", "20.00", balance=D("1.00"))]
+            ),
+        )
+
+    assert exc.value.code == "BALANCE_MISMATCH"
 
 
 def test_graphql_create_sale_cashier_wholesale_refused(as_cashier, shop):

@@ -1,0 +1,129 @@
+// The till's only door to the server: POST /graphql/ with `Authorization: JWT <token>`.
+// The access token lives in memory only. The refresh token is one-time (accounts/tokens.py): a
+// token presented twice logs every session of the account out, so refreshes are serialised through
+// one promise and a used refresh token is dropped before the answer arrives.
+
+const ENDPOINT = "/graphql/";
+const REFRESH_MARGIN_MS = 60_000;
+
+export class NetworkError extends Error {}
+export class SessionEnded extends Error {}
+export class ApiError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const LOGIN = `mutation Login($username: String!, $password: String!) {
+  tokenAuth(username: $username, password: $password) { token refreshToken payload user { username firstName lastName role } }
+}`;
+const REFRESH = `mutation Refresh($refreshToken: String!) {
+  refreshToken(refreshToken: $refreshToken) { token refreshToken payload }
+}`;
+const REVOKE = `mutation Revoke($refreshToken: String!) { revokeToken(refreshToken: $refreshToken) { revoked } }`;
+
+export class Api {
+  constructor({ onSessionEnded }) {
+    this.onSessionEnded = onSessionEnded;
+    this.access = null;
+    this.refreshTokenValue = null;
+    this.refreshing = null;
+    this.timer = null;
+  }
+
+  async login(username, password) {
+    const data = await this.#post(LOGIN, { username, password }, null);
+    this.#store(data.tokenAuth);
+    return data.tokenAuth.user;
+  }
+
+  async logout() {
+    const token = this.refreshTokenValue;
+    this.#forget();
+    if (token) {
+      try {
+        await this.#post(REVOKE, { refreshToken: token }, null);
+      } catch {
+        // The token expires on its own; logging out must not wait for the network.
+      }
+    }
+  }
+
+  /** Run an operation; an expired access token is refreshed once and the operation retried. */
+  async request(query, variables = {}) {
+    const sent = this.access;
+    if (!sent) throw new SessionEnded("Not logged in.");
+    try {
+      return await this.#post(query, variables, sent);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === "UNAUTHENTICATED")) throw error;
+      // Requests refused together refresh once: a later one finds the token already replaced.
+      if (this.access === sent) await this.refresh();
+      if (!this.access) throw new SessionEnded("Session ended.");
+      return this.#post(query, variables, this.access);
+    }
+  }
+
+  refresh() {
+    this.refreshing ??= this.#rotate().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  async #rotate() {
+    const token = this.refreshTokenValue;
+    this.refreshTokenValue = null; // one-time: never present it twice
+    if (!token) return this.#end("Your session has ended. Log in again to carry on selling.");
+    try {
+      const data = await this.#post(REFRESH, { refreshToken: token }, null);
+      this.#store(data.refreshToken);
+    } catch (error) {
+      if (error instanceof NetworkError) {
+        this.refreshTokenValue = token; // never reached the server: still unused
+        throw error;
+      }
+      this.#end(error.message);
+    }
+  }
+
+  #end(reason) {
+    this.#forget();
+    this.onSessionEnded(reason);
+    throw new SessionEnded(reason);
+  }
+
+  #store(pair) {
+    this.access = pair.token;
+    this.refreshTokenValue = pair.refreshToken;
+    clearTimeout(this.timer);
+    const expiresAt = (pair.payload?.exp ?? 0) * 1000;
+    const wait = Math.max(5_000, expiresAt - Date.now() - REFRESH_MARGIN_MS);
+    this.timer = setTimeout(() => this.refresh().catch(() => {}), wait);
+  }
+
+  #forget() {
+    clearTimeout(this.timer);
+    this.access = null;
+    this.refreshTokenValue = null;
+  }
+
+  async #post(query, variables, token) {
+    const headers = { "Content-Type": "application/json" };
+    if (token) headers.Authorization = `JWT ${token}`;
+    let response;
+    let body;
+    try {
+      response = await fetch(ENDPOINT, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+      body = await response.json();
+    } catch {
+      throw new NetworkError("The server could not be reached.");
+    }
+    if (body.errors?.length) {
+      const first = body.errors[0];
+      throw new ApiError(first.message, first.extensions?.code ?? `HTTP_${response.status}`);
+    }
+    return body.data;
+  }
+}
