@@ -1,7 +1,10 @@
 """Reconciliation: each closed shift's Z equals the sums of its rows, and each posting adds up."""
 
+from decimal import Decimal
+
 from django.db.models import F, Sum
 
+from shared.money import format_money, q
 from tills.models import Shift, ShiftPosting, ShiftPostingTax
 from tills.selectors import shift_summary, z_figures
 
@@ -49,7 +52,7 @@ def find_ledger_mismatches() -> list[str]:
     for row in split[:100]:
         problems.append(
             f"shift posting {row['posting_id']} (shift {row['posting__shift_id']}): "
-            f"tax by rate {row['rows']} != tax {row['posting__tax']}"
+            f"tax by rate {format_money(q(Decimal(row['rows'])))} != tax {row['posting__tax']}"
         )
     misfiled = ShiftPostingTax.objects.exclude(shift_id=F("posting__shift_id")).values_list("pk", flat=True)
     for pk in misfiled[:100]:
