@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from returns.models import Return
+from django.db.models import Sum
+
+from returns.models import Return, ReturnItem
 from sales.choices import PaymentMethod
 from sales.models import Sale
-from shared.money import ZERO
+from shared.money import ZERO, q
 from tills import selectors as till_selectors
 from tills import services as till_services
 from tills.models import Shift, ShiftPosting
@@ -44,6 +46,34 @@ def _money_column(sale: Sale, refund_method: str) -> str:
     return "cash"
 
 
+def refund_tax_lines(return_request: Return) -> list[till_services.TaxLine]:
+    """The returned lines' tax per rate, as the refund was computed: each line's share of the sale
+    line's own tax, rounded cumulatively over the units returned before (like `line_refund`), so a
+    line returned in parts gives back exactly the tax it was charged. Call before the return is
+    marked approved (its units are not yet counted as returned before)."""
+    lines = list(return_request.items.select_related("sale_item").order_by("pk"))
+    before = {
+        row["sale_item_id"]: row["quantity"]
+        for row in ReturnItem.objects.filter(
+            sale_item_id__in=[line.sale_item_id for line in lines],
+            return_request__status=Return.Status.APPROVED,
+        )
+        .exclude(return_request_id=return_request.pk)
+        .values("sale_item_id")
+        .annotate(quantity=Sum("quantity"))
+    }
+    tax_lines = []
+    for line in lines:
+        item = line.sale_item
+        already = before.get(item.pk, ZERO)
+        before[item.pk] = already + line.quantity
+        tax = q(item.tax * (already + line.quantity) / item.quantity) - q(item.tax * already / item.quantity)
+        tax_lines.append(
+            till_services.TaxLine(rate=item.tax_rate, taxable=-(line.refund_amount - tax), tax=-tax)
+        )
+    return tax_lines
+
+
 def post_refund(*, shift: Shift | None, user, sale: Sale, return_request: Return) -> None:
     """Write an approved return's refund to the shift, by how it was paid back."""
     if shift is None:
@@ -56,12 +86,15 @@ def post_refund(*, shift: Shift | None, user, sale: Sale, return_request: Return
     }
     if return_request.cash_refund_amount > ZERO:
         amounts[_money_column(sale, return_request.refund_method)] = -return_request.cash_refund_amount
+    tax_lines = refund_tax_lines(return_request)
     till_services.post_to_shift(
         shift=shift,
         user=user,
         kind=ShiftPosting.Kind.REFUND,
         reference_type=REFERENCE_TYPE,
         reference_id=return_request.pk,
+        tax=sum((line.tax for line in tax_lines), ZERO),
+        tax_lines=tax_lines,
         **amounts,
     )
 

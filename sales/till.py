@@ -36,6 +36,10 @@ def post_sale(*, shift: Shift | None, user, sale_id: int, priced: pricing.Priced
         total=priced.total,
         discount=priced.discount_total,
         tax=priced.tax_total,
+        tax_lines=[
+            till_services.TaxLine(rate=line.tax_rate, taxable=line.total - line.tax, tax=line.tax)
+            for line in priced.lines
+        ],
         cash=_sum(priced, _CASH_METHODS) - priced.change,
         card=_sum(priced, {PaymentMethod.CARD}),
         transfer=_sum(priced, {PaymentMethod.TRANSFER}),

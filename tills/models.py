@@ -167,3 +167,26 @@ class CashMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount}"
+
+
+class ShiftPostingTax(models.Model):
+    """A posting's tax at one rate (signed like its posting), for the Z's tax by rate.
+
+    `shift` repeats the posting's shift so the X/Z sums one indexed range, like the postings.
+    """
+
+    posting = models.ForeignKey(ShiftPosting, on_delete=models.CASCADE, related_name="taxes")
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="+")
+    rate = models.DecimalField(max_digits=6, decimal_places=4, help_text="Fraction, e.g. 0.0750 for 7.5 %.")
+    taxable = models.DecimalField(**MONEY, help_text="Amount the tax was charged on, tax excluded.")
+    tax = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["posting", "rate"]
+        indexes = [models.Index(fields=["shift", "rate"], name="shift_posting_tax_shift_rate")]
+        constraints = [
+            models.UniqueConstraint(fields=["posting", "rate"], name="shift_posting_tax_one_row_per_rate")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rate}: {self.tax} on {self.taxable}"

@@ -7,7 +7,7 @@ from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
 from shared.errors import DomainError
-from shared.graphql import BaseMutation, CountableConnection, Money, decode_id, query_error, resolve_id
+from shared.graphql import BaseMutation, CountableConnection, Money, Rate, decode_id, query_error, resolve_id
 from shared.money import to_decimal
 from shared.permissions import login_required, role_required
 from shared.roles import Role
@@ -124,6 +124,14 @@ class PostingFiguresType(graphene.ObjectType):
     exchange = Money(required=True, description="Value of goods taken back in exchanges.")
 
 
+class TaxRateFiguresType(graphene.ObjectType):
+    """Net tax at one rate over a shift: sales less voids and refunds."""
+
+    rate = Rate(required=True, description='Tax rate as a fraction, e.g. "0.0750".')
+    taxable = Money(required=True, description="Amount taxed at this rate, tax excluded.")
+    tax = Money(required=True)
+
+
 class TenderFiguresType(graphene.ObjectType):
     """Expected against counted for one tender."""
 
@@ -155,6 +163,11 @@ class ShiftReportType(graphene.ObjectType):
     pay_outs = Money(required=True)
     drops = Money(required=True)
     tenders = graphene.List(graphene.NonNull(TenderFiguresType), required=True)
+    tax_by_rate = graphene.List(
+        graphene.NonNull(TaxRateFiguresType),
+        required=True,
+        description="Net tax per rate, lowest rate first; the taxes add up to the tax of sales, voids and refunds.",
+    )
 
     @staticmethod
     def _figures(report, kind):
@@ -202,6 +215,15 @@ class ShiftReportType(graphene.ObjectType):
 
     def resolve_drops(report, info):
         return report.shift.z_report["drops"] if report.is_z else report.summary.drops
+
+    def resolve_tax_by_rate(report, info):
+        if report.is_z and report.shift.z_report:
+            rows = report.shift.z_report.get("tax_by_rate", [])  # absent from a Z closed before tax rows
+            return [TaxRateFiguresType(**row) for row in rows]
+        return [
+            TaxRateFiguresType(rate=row.rate, taxable=row.taxable, tax=row.tax)
+            for row in report.summary.tax_by_rate
+        ]
 
     def resolve_tenders(report, info):
         counted = report.shift.counted_by_tender or {}

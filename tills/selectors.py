@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from shared.errors import DomainError, ErrorCode
 from shared.money import ZERO, format_money, q
 from shared.roles import Role, has_role
-from tills.models import CashMovement, Register, Shift, ShiftPosting
+from tills.models import CashMovement, Register, Shift, ShiftPosting, ShiftPostingTax
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 _COLUMNS = ("total", "discount", "tax", "cash", "card", "transfer", "on_account", "store_credit", "exchange")
@@ -35,6 +35,15 @@ class KindFigures:
 
 
 @dataclass(frozen=True)
+class TaxRateFigures:
+    """Net tax at one rate over a shift (sales less voids and refunds)."""
+
+    rate: Decimal
+    taxable: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
 class ShiftSummary:
     """Every X/Z figure of a shift, computed from its rows (never from a running total)."""
 
@@ -44,6 +53,7 @@ class ShiftSummary:
     pay_outs: Decimal
     drops: Decimal
     movement_counts: dict[str, int] = field(default_factory=dict)
+    tax_by_rate: tuple[TaxRateFigures, ...] = ()
 
     def kind(self, kind: str) -> KindFigures:
         return self.by_kind.get(kind, KindFigures())
@@ -90,6 +100,31 @@ def shift_summary(*, shift: Shift) -> ShiftSummary:
         pay_outs=moved(CashMovement.Kind.PAY_OUT),
         drops=moved(CashMovement.Kind.DROP),
         movement_counts={kind: row["count"] for kind, row in movements.items()},
+        tax_by_rate=tax_by_rate(shift=shift),
+    )
+
+
+def tax_by_rate(*, shift: Shift) -> tuple[TaxRateFigures, ...]:
+    """A shift's net tax per rate, lowest rate first (one indexed aggregate query).
+
+    Sums to the tax of all its postings, except any posted before tax rows were recorded.
+    """
+    rows = (
+        ShiftPostingTax.objects.filter(shift=shift)
+        .values("rate")
+        .order_by("rate")
+        .annotate(
+            taxable=Coalesce(Sum("taxable"), Value(ZERO), output_field=_MONEY),
+            tax=Coalesce(Sum("tax"), Value(ZERO), output_field=_MONEY),
+        )
+    )
+    return tuple(
+        TaxRateFigures(
+            rate=Decimal(row["rate"]).quantize(Decimal("0.0001")),
+            taxable=q(Decimal(row["taxable"])),
+            tax=q(Decimal(row["tax"])),
+        )
+        for row in rows
     )
 
 
@@ -119,6 +154,10 @@ def z_figures(summary: ShiftSummary, *, shift: Shift) -> dict:
         "pay_outs": format_money(summary.pay_outs),
         "drops": format_money(summary.drops),
         "movement_counts": summary.movement_counts,
+        "tax_by_rate": [
+            {"rate": str(row.rate), "taxable": format_money(row.taxable), "tax": format_money(row.tax)}
+            for row in summary.tax_by_rate
+        ],
         "tenders": tenders,
         "expected_cash": format_money(summary.expected_cash),
         "counted_cash": format_money(shift.counted_cash),

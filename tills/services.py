@@ -22,10 +22,20 @@ from shared.errors import DomainError, ErrorCode, check_length
 from shared.money import ZERO, format_money, parse_money, q
 from shared.roles import Role, has_role
 from tills.error_codes import TillErrorCode
-from tills.models import CashMovement, Register, Shift, ShiftPosting
+from tills.models import CashMovement, Register, Shift, ShiftPosting, ShiftPostingTax
 
 MAX_DENOMINATIONS = 50
 TENDERS = ("cash", "card", "transfer")
+RATE_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    """Tax charged (or given back, negative) at one rate on one document line."""
+
+    rate: Decimal
+    taxable: Decimal  # the line's amount, tax excluded
+    tax: Decimal
 
 
 @dataclass(frozen=True)
@@ -368,18 +378,41 @@ POSTING_AMOUNTS = (
 
 
 def post_to_shift(
-    *, shift: Shift, user, kind: str, reference_type: str, reference_id: int, **amounts: Decimal
+    *,
+    shift: Shift,
+    user,
+    kind: str,
+    reference_type: str,
+    reference_id: int,
+    tax_lines: Iterable[TaxLine] = (),
+    **amounts: Decimal,
 ) -> ShiftPosting:
     """Write one document's effect on a shift locked by `shift_for_posting` (amounts signed).
 
-    One INSERT inside the caller's transaction, which holds the shift's lock.
+    `tax_lines` (signed like the amounts) are summed per rate into the posting's tax rows; their
+    tax must add up to the posting's `tax`. Two INSERTs at most, inside the caller's transaction,
+    which holds the shift's lock.
     """
     unknown = set(amounts) - set(POSTING_AMOUNTS)
     if unknown:
         raise ValueError(f"unknown posting amounts: {sorted(unknown)}")
-    return ShiftPosting.objects.create(
+    by_rate: dict[Decimal, list[Decimal]] = {}
+    for line in tax_lines:
+        taxable_and_tax = by_rate.setdefault(Decimal(line.rate).quantize(RATE_PLACES), [ZERO, ZERO])
+        taxable_and_tax[0] += line.taxable
+        taxable_and_tax[1] += line.tax
+    tax_total = sum((tax for _, tax in by_rate.values()), ZERO)
+    if by_rate and tax_total != amounts.get("tax", ZERO):
+        raise ValueError(f"tax lines add up to {tax_total}, not the posting's tax {amounts.get('tax', ZERO)}")
+    posting = ShiftPosting.objects.create(
         shift=shift, kind=kind, user=user, reference_type=reference_type, reference_id=reference_id, **amounts
     )
+    if by_rate:
+        ShiftPostingTax.objects.bulk_create(
+            ShiftPostingTax(posting=posting, shift=shift, rate=rate, taxable=taxable, tax=tax)
+            for rate, (taxable, tax) in sorted(by_rate.items())
+        )
+    return posting
 
 
 def posted_shift_id(*, reference_type: str, reference_id: int) -> int | None:
@@ -416,11 +449,13 @@ def post_reversal(*, user, location_id: int, reference_type: str, reference_id: 
     if shift is None:
         return None
     totals = {name: sum((getattr(p, name) for p in original), ZERO) for name in POSTING_AMOUNTS}
+    taxes = ShiftPostingTax.objects.filter(posting__in=original)
     return post_to_shift(
         shift=shift,
         user=user,
         kind=ShiftPosting.Kind.VOID,
         reference_type=reference_type,
         reference_id=reference_id,
+        tax_lines=[TaxLine(rate=t.rate, taxable=-t.taxable, tax=-t.tax) for t in taxes],
         **{name: -value for name, value in totals.items()},
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from enum import Enum
 
 from django.conf import settings
@@ -30,6 +31,10 @@ class ZFormat(Enum):
 
 def _person(user) -> str:
     return "" if user is None else (user.get_full_name() or user.username)
+
+
+def _percent(rate: str) -> str:
+    return f"{(Decimal(rate) * 100).quantize(Decimal('0.01')).normalize():f}%"
 
 
 def z_sections(shift: Shift) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -67,6 +72,10 @@ def z_sections(shift: Shift) -> list[tuple[str, list[tuple[str, str]]]]:
         ("Pay-outs", z.get("pay_outs", "")),
         ("Drops", z.get("drops", "")),
     ]
+    taxes = []
+    for row in z.get("tax_by_rate", []):
+        taxes.append((f"Taxable at {_percent(row['rate'])}", row["taxable"]))
+        taxes.append((f"Tax at {_percent(row['rate'])}", row["tax"]))
     tenders = []
     for name, row in z.get("tenders", {}).items():
         tenders.append((f"{name.title()} expected", row["expected"]))
@@ -76,6 +85,7 @@ def z_sections(shift: Shift) -> list[tuple[str, list[tuple[str, str]]]]:
         ("", header),
         ("Documents", documents),
         ("Sales by tender", sales_rows),
+        ("Tax by rate (net of voids and refunds)", taxes),
         ("Drawer", drawer),
         ("Expected and counted", tenders),
     ]

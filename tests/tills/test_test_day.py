@@ -14,6 +14,8 @@ Cashier opens Till 1 with a float of 200.00 (2 x 100.00) and during the shift:
   pay-in 50.00, pay-out 12.50 (window cleaner), drop 100.00 to the safe
 
 Expected cash = 200 + 20 + 10 + 15 - 10 - 10 + 10 - 10 + 50 - 12.50 - 100 = 162.50; card 45.00.
+Tax by rate (net of voids and refunds): soap at 0 % is taxed on 20 + 30 + 20 + 10 + 10 sold, less
+10 voided, less 10 + 20 refunded = 50.00, tax 0.00; rice at 7.5 % on 25.00 - 1.74 = 23.26, tax 1.74.
 The cashier counts 160.00 (100 + 50 + 2 x 5): variance -2.50, within tolerance, so CLOSED with Z 1.
 """
 
@@ -40,7 +42,7 @@ REPORT = """query($id: ID!) { shiftReport(shiftId: $id) { isZ isBlind zNumber op
   sales { count total tax cash card onAccount exchange }
   voids { count total cash } refunds { count total cash exchange }
   accountPayments { count total cash } exchangeDifferences { count cash exchange }
-  tenders { tender expected counted variance } } }"""
+  tenders { tender expected counted variance } taxByRate { rate taxable tax } } }"""
 
 
 def run_the_day(cashier, manager, shop):
@@ -92,6 +94,10 @@ EXPECTED = {
     "refunds": {"count": 2, "total": "-30.00", "cash": "-10.00", "exchange": "-20.00"},
     "accountPayments": {"count": 1, "total": "15.00", "cash": "15.00"},
     "exchangeDifferences": {"count": 1, "cash": "-10.00", "exchange": "10.00"},
+    "taxByRate": [
+        {"rate": "0.0000", "taxable": "50.00", "tax": "0.00"},  # 90 sold - 10 voided - 30 refunded
+        {"rate": "0.0750", "taxable": "23.26", "tax": "1.74"},  # S2: 25.00 - 1.74
+    ],
 }
 
 
@@ -221,4 +227,74 @@ def test_test_day_z_page_text_html_and_csv(cashier, manager, shop):
     assert "Cash variance" + " " * (42 - len("Cash variance") - len("-2.50")) + "-2.50" in lines
     assert "<td>Drops</td><td>100.00</td>" in html.content.decode()
     assert "Expected and counted,Cash counted,160.00" in csv_page.content.decode()
+    assert "Tax at 7.5%" + " " * (42 - len("Tax at 7.5%") - len("1.74")) + "1.74" in lines
+    assert "Taxable at 0%" + " " * (42 - len("Taxable at 0%") - len("50.00")) + "50.00" in lines
+    assert "<td>Taxable at 7.5%</td><td>23.26</td>" in html.content.decode()
+    assert "Tax by rate (net of voids and refunds),Tax at 0%,0.00" in csv_page.content.decode()
     assert (by_cashier.status_code, missing.status_code) == (403, 404)
+
+
+TAXES = """query($id: ID!) { shiftReport(shiftId: $id) { isZ sales { tax } voids { tax } refunds { tax }
+  accountPayments { tax } exchangeDifferences { tax } taxByRate { rate taxable tax } } }"""
+
+
+def tax_total(report) -> Decimal:
+    kinds = ("sales", "voids", "refunds", "accountPayments", "exchangeDifferences")
+    return sum((D(report[kind]["tax"]) for kind in kinds), D("0"))
+
+
+def test_test_day_tax_by_rate_adds_up_to_the_tax_total_in_the_x_and_the_z(cashier, manager, shop, gql):
+    shift = run_the_day(cashier, manager, shop)
+    x = gql(manager)(TAXES, {"id": str(shift.pk)}).payload("shiftReport")
+    services.close_shift(user=cashier, shift_id=shift.pk, counted_cash=D("162.50"))
+    z = gql(manager)(TAXES, {"id": str(shift.pk)}).payload("shiftReport")
+
+    assert (x["isZ"], z["isZ"]) == (False, True)
+    for report in (x, z):
+        assert sum((D(row["tax"]) for row in report["taxByRate"]), D("0")) == tax_total(report) == D("1.74")
+        assert report["taxByRate"] == EXPECTED["taxByRate"]
+
+
+def test_tax_by_rate_refunds_in_parts_and_voids_give_back_exactly_the_tax_charged(
+    cashier, manager, shop, gql
+):
+    """Rice (25.00, 7.5 % included) refunded one unit at a time: the refund's tax is the line's own
+    tax shared cumulatively, q(5.23 x 1/3) = 1.74 then q(5.23 x 2/3) - 1.74 = 1.75, never recomputed."""
+    from tills.checks import find_ledger_mismatches
+
+    rice, soap = shop["rice"], shop["soap"]
+    shift = open_shift(cashier, make_register(manager), "0.00")
+    three = sell(cashier, [(rice, "3")], [("cash", "75.00")])  # tax q(75 x 0.075 / 1.075) = 5.23
+    for _ in range(2):
+        return_services.approve_return(user=manager, return_id=ask(cashier, three, [(rice, "1", True)]).pk)
+    mixed = sell(cashier, [(rice, "1"), (soap, "1")], [("cash", "35.00")])  # rice tax 1.74, soap 0
+    sale_services.void_sale(user=manager, sale_id=mixed.pk, reason="Wrong customer")
+
+    x = gql(manager)(TAXES, {"id": str(shift.pk)}).payload("shiftReport")
+    services.close_shift(user=cashier, shift_id=shift.pk, counted_cash=D("25.00"))
+    z = gql(manager)(TAXES, {"id": str(shift.pk)}).payload("shiftReport")
+
+    # sales 5.23 + 1.74, refunds -1.74 - 1.75, void -1.74: net 1.74 on 69.77 - 23.26 - 23.25 = 23.26
+    assert (x["sales"]["tax"], x["refunds"]["tax"], x["voids"]["tax"]) == ("6.97", "-3.49", "-1.74")
+    expected = [
+        {"rate": "0.0000", "taxable": "0.00", "tax": "0.00"},  # soap sold, then voided
+        {"rate": "0.0750", "taxable": "23.26", "tax": "1.74"},
+    ]
+    assert x["taxByRate"] == z["taxByRate"] == expected
+    assert tax_total(x) == tax_total(z) == D("1.74")
+    assert find_ledger_mismatches() == []
+
+
+def test_check_ledgers_catches_a_tampered_tax_row(cashier, manager, shop):
+    from tills.checks import find_ledger_mismatches
+    from tills.models import ShiftPostingTax
+
+    shift = run_the_day(cashier, manager, shop)
+    services.close_shift(user=cashier, shift_id=shift.pk, counted_cash=D("162.50"))
+    row = ShiftPostingTax.objects.get(shift=shift, rate=D("0.0750"))
+    ShiftPostingTax.objects.filter(pk=row.pk).update(tax=D("1.00"))
+
+    assert find_ledger_mismatches() == [
+        f"shift {shift.pk} (Z 1 of Till 1): Z tax by rate != rows",
+        f"shift posting {row.posting_id} (shift {shift.pk}): tax by rate 1.00 != tax 1.74",
+    ]
