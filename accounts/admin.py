@@ -7,12 +7,10 @@ A role change or deactivation bumps the user's token version and revokes their r
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
-from django.db import transaction
 
 from accounts import services
 from accounts.models import LoginThrottle, RefreshToken, User
-from shared.backoffice import add_domain_errors
-from shared.errors import DomainError
+from shared.backoffice import check_through_service
 
 PROFILE_FIELDS = ("first_name", "last_name", "email")
 
@@ -46,12 +44,7 @@ class UserServiceForm(UserChangeForm):
         cleaned_data = super().clean()
         if self.errors:
             return cleaned_data
-        try:
-            with transaction.atomic():
-                self.apply_changes()
-                transaction.set_rollback(True)
-        except DomainError as error:
-            add_domain_errors(self, error)
+        check_through_service(self, self.apply_changes)
         return cleaned_data
 
 

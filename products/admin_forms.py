@@ -8,14 +8,11 @@ parsed by the service's own rules.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from products import selectors, services
 from products.models import Batch, Location, Product
 from products.services.catalogue import PRODUCT_FIELDS
-from shared.backoffice import DateInput, DecimalText, add_domain_errors
-from shared.errors import DomainError
+from shared.backoffice import DateInput, DecimalText, check_through_service
 
 CATALOGUE_FIELDS = (*PRODUCT_FIELDS, "is_active")
 
@@ -129,16 +126,7 @@ class ProductAdminForm(forms.ModelForm):
         cleaned_data = super().clean()
         if self.errors:
             return cleaned_data
-        try:
-            with transaction.atomic():
-                self.save_through_service()
-                transaction.set_rollback(True)
-        except DomainError as error:
-            add_domain_errors(self, error)
-        except ValidationError as error:
-            by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-            for name, errors in by_field.items():
-                self.add_error(name if name in self.fields else None, errors)
+        check_through_service(self, self.save_through_service)
         return cleaned_data
 
 
@@ -170,10 +158,5 @@ class CreateThroughServiceForm(forms.ModelForm):
         cleaned_data = super().clean()
         if self.errors or self.instance.pk:
             return cleaned_data
-        try:
-            with transaction.atomic():
-                self.create_through_service()
-                transaction.set_rollback(True)
-        except DomainError as error:
-            add_domain_errors(self, error)
+        check_through_service(self, self.create_through_service)
         return cleaned_data

@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -40,6 +41,21 @@ def add_domain_errors(form: forms.Form, error: DomainError) -> None:
     """Put each of the refusal's errors on its field, or above the form when no field matches."""
     for detail in error.errors:
         form.add_error(form_field_for(form, detail.field), detail.message)
+
+
+def check_through_service(form: forms.Form, call: Callable[[], object]) -> None:
+    """Run `call` (the service the admin's save will make) in a savepoint that is always rolled
+    back, so its refusals land on the form's fields before anything is saved."""
+    try:
+        with transaction.atomic():
+            call()
+            transaction.set_rollback(True)
+    except DomainError as error:
+        add_domain_errors(form, error)
+    except ValidationError as error:
+        by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for name, errors in by_field.items():
+            form.add_error(name if name in form.fields else None, errors)
 
 
 class DecimalText(forms.CharField):

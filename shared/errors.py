@@ -72,13 +72,18 @@ def not_found(what: str, field: str) -> DomainError:
     return DomainError(ErrorCode.NOT_FOUND, f"{what} not found.", field=field)
 
 
+def too_long(*, limit: int, field: str | None) -> ErrorDetail:
+    """The MAX_LENGTH refusal of a text longer than `limit` (services and the GraphQL layer alike)."""
+    return ErrorDetail(
+        code=ErrorCode.MAX_LENGTH,
+        message=f"This text can be at most {limit} characters long.",
+        field=field,
+        params={"limit": limit},
+    )
+
+
 def check_length(value: str, *, limit: int, field: str) -> str:
     """Return `value` when it fits in `limit` characters; refuse it with MAX_LENGTH, never cut it."""
     if len(value) > limit:
-        raise DomainError(
-            ErrorCode.MAX_LENGTH,
-            f"This text can be at most {limit} characters long.",
-            field=field,
-            params={"limit": limit},
-        )
+        raise DomainError.many([too_long(limit=limit, field=field)])
     return value

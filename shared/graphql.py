@@ -39,7 +39,7 @@ from promise import Promise
 
 from shared import db_errors
 from shared.dates import check_date_range, check_days
-from shared.errors import DomainError, ErrorCode, ErrorDetail
+from shared.errors import DomainError, ErrorCode, ErrorDetail, too_long
 from shared.money import format_money, format_quantity, input_max_amount, input_max_quantity, to_decimal
 from shared.permissions import PUBLIC, check_role
 from shared.roles import Role
@@ -267,14 +267,7 @@ def input_length_errors(data: dict[str, Any], limits: dict[str, int | str]) -> l
         if isinstance(value, str):
             limit = max_length_of(limits.get(key))
             if len(value) > limit:
-                errors.append(
-                    ErrorDetail(
-                        code=ErrorCode.MAX_LENGTH,
-                        message=f"This text can be at most {limit} characters long.",
-                        field=field,
-                        params={"limit": limit},
-                    )
-                )
+                errors.append(too_long(limit=limit, field=field))
         elif isinstance(value, dict):
             for name, child in dict.items(value):  # an input field may be called `items`
                 camel = to_camel_case(name)

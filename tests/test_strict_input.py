@@ -216,6 +216,7 @@ def test_void_sale_service_refuses_long_reason_instead_of_cutting(cashier, manag
     from tests.returns.test_services import sell
 
     sale = sell(cashier, [(shop["soap"], "1")], [("cash", "10.00")])
+    status_before = sale.status
 
     with pytest.raises(DomainError) as refused:
         services.void_sale(user=manager, sale_id=sale.pk, reason="r" * 501)
@@ -223,6 +224,7 @@ def test_void_sale_service_refuses_long_reason_instead_of_cutting(cashier, manag
     assert (refused.value.code, refused.value.field) == ("MAX_LENGTH", "reason")
     sale.refresh_from_db()
     assert sale.void_reason == ""
+    assert (sale.status, sale.voided_at, sale.voided_by_id) == (status_before, None, None)
 
 
 # --- explicit null for a defaulted argument means the default -----------------------------------

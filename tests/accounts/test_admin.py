@@ -46,6 +46,7 @@ def test_deactivation_in_admin_kills_tokens(client, admin_user, cashier):
 
 def test_demoting_last_admin_is_refused_on_the_form(client, admin_user):
     client.force_login(admin_user)
+    before = admin_user.token_version
 
     response = client.post(f"{CHANGELIST}{admin_user.pk}/change/", change_data(admin_user, role="manager"))
 
@@ -54,6 +55,9 @@ def test_demoting_last_admin_is_refused_on_the_form(client, admin_user):
         "The shop must keep at least one active admin."
     ]
     assert User.objects.get(pk=admin_user.pk).role == "admin"
+    # The form's dry run of set_user_role was rolled back: no token revoked, staff flag untouched.
+    admin_user.refresh_from_db()
+    assert (admin_user.role, admin_user.is_staff, admin_user.token_version) == ("admin", True, before)
 
 
 def test_name_change_keeps_tokens_and_username_is_read_only(client, admin_user, cashier):
