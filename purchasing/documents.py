@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from purchasing.models import PurchaseOrder
 from shared.csv_safety import safe_row
-from shared.money import format_money, format_quantity, q
+from shared.money import format_money, format_quantity
 
 CSV_HEADER = ["sku", "product", "quantity", "unit_cost", "line_total", "received"]
 
@@ -23,7 +23,7 @@ def _rows(purchase_order: PurchaseOrder) -> list[dict]:
             "name": line.product.name,
             "quantity": format_quantity(line.quantity),
             "unit_cost": format_money(line.unit_cost),
-            "total": format_money(q(line.quantity * line.unit_cost)),
+            "total": format_money(line.line_total),
             "received": format_quantity(line.received_quantity),
         }
         for line in purchase_order.lines.all()
@@ -31,7 +31,6 @@ def _rows(purchase_order: PurchaseOrder) -> list[dict]:
 
 
 def render_purchase_order_html(purchase_order: PurchaseOrder) -> str:
-    lines = purchase_order.lines.all()
     return render_to_string(
         "purchasing/purchase_order.html",
         {
@@ -46,7 +45,7 @@ def render_purchase_order_html(purchase_order: PurchaseOrder) -> str:
             if purchase_order.ordered_at
             else None,
             "rows": _rows(purchase_order),
-            "total": format_money(sum((q(line.quantity * line.unit_cost) for line in lines), q(0))),
+            "total": format_money(purchase_order.total),
         },
     )
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from shared.models import TimeStampedModel
+from shared.money import q
 
 
 def money_field(**kwargs):
@@ -70,6 +71,11 @@ class PurchaseOrder(TimeStampedModel):
     def __str__(self) -> str:
         return self.number or f"Draft PO #{self.pk}"
 
+    @property
+    def total(self) -> Decimal:
+        """Sum of the line totals (reads the `lines` prefetch when there is one)."""
+        return sum((line.line_total for line in self.lines.all()), q(0))
+
 
 class PurchaseOrderLine(models.Model):
     purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
@@ -90,6 +96,11 @@ class PurchaseOrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} of {self.product_id} on {self.purchase_order_id}"
+
+    @property
+    def line_total(self) -> Decimal:
+        """quantity x unit cost, to the cent."""
+        return q(self.quantity * self.unit_cost)
 
 
 class PurchaseReceipt(models.Model):

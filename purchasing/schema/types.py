@@ -63,10 +63,6 @@ class PurchaseOrderLineType(DjangoObjectType):
     def resolve_outstanding_quantity(line, info):
         return max(line.quantity - line.received_quantity, 0)
 
-    @staticmethod
-    def resolve_line_total(line, info):
-        return q(line.quantity * line.unit_cost)
-
 
 class PurchaseReceiptLineType(DjangoObjectType):
     line_id = graphene.ID(required=True, description="The purchase order line received on.")
@@ -146,10 +142,6 @@ class PurchaseOrderType(DjangoObjectType):
     @staticmethod
     def resolve_receipts(purchase_order, info):
         return purchase_order.receipts.all()
-
-    @staticmethod
-    def resolve_total(purchase_order, info):
-        return sum((q(line.quantity * line.unit_cost) for line in purchase_order.lines.all()), q(0))
 
 
 class StocktakeCountType(DjangoObjectType):

@@ -26,6 +26,7 @@ from products.services import adjust_stock
 from purchasing.error_codes import PurchasingErrorCode as Code
 from purchasing.models import Stocktake, StocktakeCount, StocktakeLine
 from purchasing.services.common import MAX_LINES, lock_levels, require_manager
+from purchasing.services.orders import location_or_default
 from shared import clock
 from shared.errors import DomainError, ErrorCode, check_length
 from shared.money import parse_quantity, q
@@ -60,16 +61,7 @@ def start_stocktake(
 ) -> Stocktake:
     """Open a stocktake at a location (the default one when not given) over all, a category or listed products."""
     require_manager(user, "start stocktakes")
-    if location_id is None:
-        location = product_selectors.get_default_location()
-    else:
-        location = product_selectors.get_location(location_id=location_id)
-        if location is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "Location not found.", field="locationId")
-    if not location.is_active:
-        raise DomainError(
-            ErrorCode.INVALID, f"{location.name} is not an active location.", field="locationId"
-        )
+    location = location_or_default(location_id)
     if scope not in Scope.values:
         raise DomainError(ErrorCode.INVALID, "Choose ALL, CATEGORY or PRODUCTS.", field="scope")
     category = None

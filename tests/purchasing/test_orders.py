@@ -54,6 +54,7 @@ def test_create_purchase_order_inactive_supplier_is_refused(manager, location):
         draft_order(manager, supplier=SupplierFactory(is_active=False))
 
     assert refused.value.code == "SUPPLIER_INACTIVE"
+    assert not PurchaseOrder.objects.exists()
 
 
 def test_create_purchase_order_cashier_is_refused(cashier, location):
@@ -61,6 +62,7 @@ def test_create_purchase_order_cashier_is_refused(cashier, location):
         draft_order(cashier)
 
     assert refused.value.code == "PERMISSION_DENIED"
+    assert not PurchaseOrder.objects.exists()
 
 
 def test_order_purchase_order_numbers_are_gapless_per_year_in_order_of_ordering(manager, location):

@@ -131,6 +131,9 @@ def test_receive_purchase_order_line_of_another_order_is_not_found(manager, loca
         receive(manager, purchase_order, [(other.lines.get(), "1")])
 
     assert (refused.value.code, refused.value.field) == ("NOT_FOUND", "lines.0.lineId")
+    assert not PurchaseReceiptLine.objects.exists()
+    assert not StockMovement.objects.exists()
+    assert PurchaseOrder.objects.get(pk=purchase_order.pk).status == Status.ORDERED
 
 
 def test_receive_purchase_order_batch_tracked_line_creates_the_batch_with_its_expiry(manager, location):
@@ -173,3 +176,6 @@ def test_receive_purchase_order_cashier_is_refused(cashier, manager, location):
         receive(cashier, purchase_order, [(purchase_order.lines.get(), "1")])
 
     assert refused.value.code == "PERMISSION_DENIED"
+    assert not PurchaseReceiptLine.objects.exists()
+    assert not StockMovement.objects.exists()
+    assert PurchaseOrder.objects.get(pk=purchase_order.pk).status == Status.ORDERED

@@ -102,6 +102,8 @@ def test_return_to_supplier_batch_tracked_without_batch_or_reason_is_refused(man
         ("BATCH_REQUIRED", "lines.0.batchId"),
         ("REQUIRED", "lines.1.reason"),
     ]
+    assert not SupplierReturn.objects.exists()
+    assert dict(Batch.objects.values_list("batch_number", "quantity")) == {"EXPIRED": D("4"), "GOOD": D("6")}
 
 
 def test_send_transfer_stock_is_in_transit_valued_and_arrives_with_a_recorded_discrepancy(manager, location):
@@ -166,14 +168,16 @@ def test_send_transfer_shortage_is_refused_on_lines(manager, location):
 
     assert (refused.value.code, refused.value.field) == ("INSUFFICIENT_STOCK", "lines")
     assert not StockTransfer.objects.exists()
+    assert StockLevel.objects.get(product=tea, location=location).quantity == D("1")
 
 
 def test_receive_transfer_twice_or_more_than_sent_is_refused(manager, location):
     tea = _plain(manager, location, "5")
+    warehouse = LocationFactory()
     transfer = services.send_transfer(
         user=manager,
         from_location_id=None,
-        to_location_id=LocationFactory().pk,
+        to_location_id=warehouse.pk,
         lines=[TransferLineRequest(tea.pk, D("2"))],
     )
     line = transfer.lines.get()
@@ -182,12 +186,17 @@ def test_receive_transfer_twice_or_more_than_sent_is_refused(manager, location):
         services.receive_transfer(
             user=manager, transfer_id=transfer.pk, arrivals=[ArrivalRequest(line.pk, D("3"))]
         )
+    assert StockTransfer.objects.get(pk=transfer.pk).status == transfer.status
+    assert not StockLevel.objects.filter(product=tea, location=warehouse, quantity__gt=0).exists()
     services.receive_transfer(user=manager, transfer_id=transfer.pk)
+    movements = StockMovement.objects.count()
     with pytest.raises(DomainError) as twice:
         services.receive_transfer(user=manager, transfer_id=transfer.pk)
 
     assert too_many.value.code == "RECEIVED_MORE_THAN_SENT"
     assert twice.value.code == "TRANSFER_ALREADY_RECEIVED"
+    assert StockMovement.objects.count() == movements
+    assert StockLevel.objects.get(product=tea, location=warehouse).quantity == D("2")
 
 
 def test_check_ledgers_transfer_whose_lines_disagree_with_its_movements_is_reported(manager, location):

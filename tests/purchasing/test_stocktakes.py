@@ -9,7 +9,7 @@ from purchasing import services
 from purchasing.models import Stocktake
 from shared import clock
 from shared.errors import DomainError
-from tests.products.factories import BatchProductFactory, CategoryFactory, ProductFactory
+from tests.products.factories import BatchProductFactory, CategoryFactory, LocationFactory, ProductFactory
 from tests.purchasing.factories import D
 
 pytestmark = pytest.mark.django_db
@@ -201,3 +201,16 @@ def test_record_count_batch_tracked_product_is_counted_per_batch(manager, locati
     assert (refused.value.code, refused.value.field) == ("REQUIRED", "batchId")
     assert dict(Batch.objects.values_list("batch_number", "quantity")) == {"A": D("4.000"), "B": D("0.000")}
     assert level(syrup, location) == D("4.000")
+
+
+def test_start_stocktake_at_an_unknown_or_inactive_location_is_refused_and_opens_nothing(manager):
+    closed = LocationFactory(is_active=False)
+
+    with pytest.raises(DomainError) as unknown:
+        services.start_stocktake(user=manager, location_id=closed.pk + 1000)
+    with pytest.raises(DomainError) as inactive:
+        services.start_stocktake(user=manager, location_id=closed.pk)
+
+    assert (unknown.value.code, unknown.value.field) == ("NOT_FOUND", "locationId")
+    assert (inactive.value.code, inactive.value.field) == ("INVALID", "locationId")
+    assert not Stocktake.objects.exists()
