@@ -10,6 +10,7 @@ from shared.graphql import (
     CountableConnection,
     CountableConnectionField,
     Money,
+    enum_value,
     query_error,
     resolve_id,
     selected_fields,
@@ -32,10 +33,6 @@ LedgerEntryTypeEnum = graphene.Enum.from_enum(
 PaymentMethodEnum = graphene.Enum.from_enum(
     CustomerPayment.Method, name="CustomerPaymentMethod", description="How a customer paid into the account."
 )
-
-
-def _value(enum_member):
-    return getattr(enum_member, "value", enum_member)
 
 
 class CustomerLedgerEntryType(DjangoObjectType):
@@ -164,7 +161,7 @@ class CreateCustomer(BaseMutation):
             phone=input.phone or "",
             email=input.email or "",
             address=input.address or "",
-            customer_type=_value(input.type) or Customer.Type.RETAIL,
+            customer_type=enum_value(input.type) or Customer.Type.RETAIL,
             credit_limit=input.credit_limit or ZERO,
             notes=input.notes or "",
         )
@@ -209,10 +206,10 @@ class UpdateCustomer(BaseMutation):
             phone=input.phone,
             email=input.email,
             address=input.address,
-            customer_type=_value(input.type),
+            customer_type=enum_value(input.type),
             notes=input.notes,
             credit_limit=input.credit_limit,
-            status=_value(input.status),
+            status=enum_value(input.status),
         )
         return {"customer": selectors.get_customer(customer_id=pk)}
 
@@ -290,7 +287,7 @@ class RecordPayment(BaseMutation):
             user=info.context.user,
             customer_id=_customer_pk(input.customer_id),
             amount=input.amount,
-            method=_value(input.method),
+            method=enum_value(input.method),
             reference=input.reference or "",
             note=input.note or "",
             keep_excess_as_credit=bool(input.keep_excess_as_credit),
@@ -375,8 +372,8 @@ class Query(graphene.ObjectType):
     ):
         return selectors.list_customers(
             search=search,
-            customer_type=_value(type),
-            status=_value(status),
+            customer_type=enum_value(type),
+            status=enum_value(status),
             has_debt=has_debt,
             has_credit=has_credit,
             include_archived=include_archived,

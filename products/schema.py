@@ -20,6 +20,7 @@ from shared.graphql import (
     Money,
     Quantity,
     Rate,
+    enum_value,
     resolve_id,
     resolve_optional_id,
     selected_fields,
@@ -48,10 +49,6 @@ class ProductOrdering(graphene.Enum):
     STOCK_DESC = "-stock"
     CREATED = "created"
     CREATED_DESC = "-created"
-
-
-def _value(enum_value):
-    return getattr(enum_value, "value", enum_value)
 
 
 # --- types --------------------------------------------------------------------------------------
@@ -582,7 +579,7 @@ class CreateLocation(BaseMutation):
     def perform_mutation(cls, root, info, input):
         location = services.create_location(
             name=input["name"],
-            kind=_value(input.get("kind")) or Location.Kind.SHOP,
+            kind=enum_value(input.get("kind")) or Location.Kind.SHOP,
             address=input.get("address") or "",
             is_default=bool(input.get("is_default")),
         )
@@ -791,7 +788,7 @@ class Query(graphene.ObjectType):
             location_id=_optional_pk(kwargs.get("location_id"), "Location", "locationId"),
             low_stock=kwargs.get("low_stock"),
             is_active=kwargs.get("is_active"),
-            order_by=_value(kwargs.get("order_by")),
+            order_by=enum_value(kwargs.get("order_by")),
             preload=_relations_asked(info),
             joins=_joins_asked(info, "edges", "node"),
         )
@@ -823,7 +820,7 @@ class Query(graphene.ObjectType):
         return selectors.list_stock_movements(
             product_id=_optional_pk(kwargs.get("product_id"), "Product", "productId"),
             location_id=_optional_pk(kwargs.get("location_id"), "Location", "locationId"),
-            movement_type=_value(kwargs.get("movement_type")),
+            movement_type=enum_value(kwargs.get("movement_type")),
             date_from=kwargs.get("date_from"),
             date_to=kwargs.get("date_to"),
             joins=set(selected_fields(info, "edges", "node")),

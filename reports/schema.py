@@ -6,7 +6,7 @@ from graphene.utils.str_converters import to_snake_case
 from reports import selectors
 from shared.dates import check_date_range, check_days
 from shared.errors import DomainError, ErrorCode
-from shared.graphql import Money, Quantity, decode_id, query_error, selected_fields
+from shared.graphql import Money, Quantity, decode_id, enum_value, query_error, selected_fields
 from shared.permissions import role_required
 from shared.roles import Role
 
@@ -176,7 +176,7 @@ REPORT_MAX_ROWS = 100  # the most rows `limit` may ask of topProducts and outsta
 
 
 def _check_arguments(date_from=None, date_to=None, granularity=None, limit=None, days=None, **_rest) -> None:
-    check_date_range(date_from, date_to, granularity=_value(granularity) if granularity else None)
+    check_date_range(date_from, date_to, granularity=enum_value(granularity) if granularity else None)
     check_days(days, field="days")
     if limit is not None and not 1 <= limit <= REPORT_MAX_ROWS:
         raise DomainError(
@@ -208,10 +208,6 @@ def _figures_asked(info) -> set[str]:
 
 def _location(location_id):
     return decode_id(location_id, "Location") if location_id else None
-
-
-def _value(member):
-    return getattr(member, "value", member)
 
 
 class Query(graphene.ObjectType):
@@ -255,7 +251,7 @@ class Query(graphene.ObjectType):
     @_checked
     def resolve_revenue_by_period(root, info, date_from, date_to, granularity, location_id=None):
         return selectors.revenue_by_period(
-            granularity=_value(granularity),
+            granularity=enum_value(granularity),
             date_from=date_from,
             date_to=date_to,
             location_id=_location(location_id),
@@ -278,8 +274,8 @@ class Query(graphene.ObjectType):
         root, info, date_from, date_to, by="REVENUE", order="BEST", limit=10, location_id=None
     ):
         rows = selectors.top_products(
-            by=_value(by),
-            order=_value(order),
+            by=enum_value(by),
+            order=enum_value(order),
             limit=limit,
             date_from=date_from,
             date_to=date_to,

@@ -15,6 +15,7 @@ from shared.graphql import (
     Money,
     Quantity,
     decode_id,
+    enum_value,
     resolve_id,
     selected_fields,
 )
@@ -27,10 +28,6 @@ ReturnStatusEnum = graphene.Enum.from_enum(
 RefundMethodEnum = graphene.Enum.from_enum(
     Return.RefundMethod, name="RefundMethod", description="How the refund is paid."
 )
-
-
-def _value(member):
-    return getattr(member, "value", member)
 
 
 class ReturnItemType(DjangoObjectType):
@@ -128,7 +125,7 @@ class CreateReturn(BaseMutation):
             user=info.context.user,
             sale_id=_sale_pk(input),
             lines=lines,
-            refund_method=_value(input.refund_method),
+            refund_method=enum_value(input.refund_method),
             note=input.note or "",
         )
         return {
@@ -242,7 +239,7 @@ class CreateExchange(BaseMutation):
             return_lines=_return_lines(input.return_items, "returnItems"),
             new_items=sale_lines_from_input(input.items),
             payments=payments_from_input(input.payments),
-            difference_refund_method=_value(input.difference_refund_method),
+            difference_refund_method=enum_value(input.difference_refund_method),
             note=input.note or "",
         )
         return {
@@ -285,7 +282,7 @@ class Query(graphene.ObjectType):
     ):
         fields = selected_fields(info, "edges", "node")
         return selectors.list_returns(
-            status=_value(status),
+            status=enum_value(status),
             date_from=date_from,
             date_to=date_to,
             customer_id=decode_id(customer_id, "Customer") if customer_id else None,

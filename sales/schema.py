@@ -14,6 +14,7 @@ from shared.graphql import (
     ErrorType,
     Money,
     Quantity,
+    enum_value,
     error_types,
     resolve_id,
     resolve_optional_id,
@@ -166,10 +167,6 @@ class SaleInput(graphene.InputObjectType):
     note = graphene.String()
 
 
-def _enum_value(value):
-    return getattr(value, "value", value)
-
-
 def sale_lines_from_input(items, field: str = "items") -> list[services.SaleLineRequest]:
     return [
         services.SaleLineRequest(
@@ -197,7 +194,7 @@ def sale_request_from_input(data) -> services.SaleRequest:
         payments=payments_from_input(data.payments),
         customer_id=resolve_optional_id(data.customer_id, "Customer", field="customerId"),
         location_id=resolve_optional_id(data.location_id, "Location", field="locationId"),
-        sale_type=_enum_value(data.sale_type) or SaleType.RETAIL,
+        sale_type=enum_value(data.sale_type) or SaleType.RETAIL,
         discount=data.discount or 0,
         keep_change_as_credit=bool(data.keep_change_as_credit),
         note=data.note or "",
@@ -381,7 +378,7 @@ class Query(graphene.ObjectType):
     @login_required
     def resolve_receipt(root, info, transaction_id, format):
         sale = selectors.find_sale(identifier=transaction_id)
-        return render_receipt(sale, ReceiptFormat(_enum_value(format))) if sale else None
+        return render_receipt(sale, ReceiptFormat(enum_value(format))) if sale else None
 
 
 _SALE_JOINS_BY_FIELD = {

@@ -47,6 +47,11 @@ from shared.roles import Role
 logger = logging.getLogger("pos.graphql")
 
 
+def enum_value(member):
+    """The plain value of a GraphQL enum argument (graphene hands over the member or its value)."""
+    return getattr(member, "value", member)
+
+
 def _number_error(kind: str, example: str, code: str = ErrorCode.INVALID) -> GraphQLError:
     return GraphQLError(f"{kind} must be a plain number such as {example}.", extensions={"code": code})
 

@@ -7,7 +7,16 @@ from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
 from shared.errors import DomainError
-from shared.graphql import BaseMutation, CountableConnection, Money, Rate, decode_id, query_error, resolve_id
+from shared.graphql import (
+    BaseMutation,
+    CountableConnection,
+    Money,
+    Rate,
+    decode_id,
+    enum_value,
+    query_error,
+    resolve_id,
+)
 from shared.money import to_decimal
 from shared.permissions import login_required, role_required
 from shared.roles import Role
@@ -31,10 +40,6 @@ class CountedTender(graphene.Enum):
 
     CARD = "card"
     TRANSFER = "transfer"
-
-
-def _value(member):
-    return getattr(member, "value", member)
 
 
 class RegisterType(DjangoObjectType):
@@ -369,7 +374,7 @@ class RecordCashMovement(BaseMutation):
         movement = services.record_cash_movement(
             user=info.context.user,
             shift_id=resolve_id(input.shift_id, "Shift", field="shiftId"),
-            kind=_value(input.kind),
+            kind=enum_value(input.kind),
             amount=input.amount,
             reason=input.reason,
         )
@@ -408,7 +413,7 @@ class CloseShift(BaseMutation):
             shift_id=resolve_id(input.shift_id, "Shift", field="shiftId"),
             counted_cash=input.counted_cash,
             denominations=_denominations(input.denominations),
-            counted_by_tender={_value(row.tender): row.amount for row in input.counted_by_tender or []},
+            counted_by_tender={enum_value(row.tender): row.amount for row in input.counted_by_tender or []},
             note=input.note or "",
         )
         pending = shift.status == Shift.Status.PENDING_APPROVAL
@@ -481,7 +486,7 @@ class Query(graphene.ObjectType):
     def resolve_shifts(root, info, status=None, register_id=None, **_page):
         return selectors.list_shifts(
             user=info.context.user,
-            status=_value(status),
+            status=enum_value(status),
             register_id=decode_id(register_id, "Register") if register_id else None,
         )
 

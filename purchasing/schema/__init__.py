@@ -29,11 +29,10 @@ from purchasing.schema.types import (
     StockTransferStatusEnum,
     StockTransferType,
     SupplierReturnType,
-    enum_value,
 )
 from shared.dates import check_days
 from shared.errors import DomainError
-from shared.graphql import Money, decode_id, query_error
+from shared.graphql import Money, decode_id, enum_value, query_error
 from shared.permissions import login_required, role_required
 from shared.roles import Role
 

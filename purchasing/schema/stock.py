@@ -13,9 +13,8 @@ from purchasing.schema.types import (
     StockTransferType,
     SupplierReturnType,
     UncountedEnum,
-    enum_value,
 )
-from shared.graphql import BaseMutation, Quantity, resolve_id
+from shared.graphql import BaseMutation, Quantity, enum_value, resolve_id
 from shared.graphql import resolve_optional_id as optional_id
 from shared.roles import Role
 

@@ -39,10 +39,6 @@ UncountedEnum = graphene.Enum.from_enum(
 )
 
 
-def enum_value(member):
-    return getattr(member, "value", member)
-
-
 # --- types ------------------------------------------------------------------------------------
 
 
