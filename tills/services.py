@@ -347,7 +347,9 @@ def shift_for_posting(
     if shift_id is None:
         wanted = [pk for pk in fallback_shift_ids if pk is not None]
         if wanted:
-            shift_id = candidates.filter(pk__in=wanted).values_list("pk", flat=True).first()
+            # In the caller's order (not Shift's newest-first ordering): the first one still open wins.
+            still_open = set(candidates.filter(pk__in=wanted).values_list("pk", flat=True))
+            shift_id = next((pk for pk in wanted if pk in still_open), None)
     if shift_id is not None:
         shift = _lock_shift(shift_id)
         if shift.status == Shift.Status.OPEN:
