@@ -312,3 +312,18 @@ def test_shift_for_posting_takes_the_first_fallback_still_open_in_the_callers_or
         )
 
     assert (first, swapped) == (older, newer)
+
+
+def test_shift_for_refund_without_registers_costs_one_query(cashier, manager, shop):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from returns import till as returns_till
+
+    sale = sell(cashier, [(shop["soap"], "1")], [("cash", "10.00")])
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        shift = returns_till.shift_for_refund(user=manager, sale=sale, requested_by_id=cashier.pk)
+
+    # Only "does this location have an active register": the fallback look-ups are skipped.
+    assert shift is None and len(captured) == 1
