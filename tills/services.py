@@ -306,17 +306,6 @@ def _active_registers(location_id: int | None):
     return registers if location_id is None else registers.filter(location_id=location_id)
 
 
-def shift_required(*, user, location_id: int | None) -> bool:
-    """Whether `user` may only sell/refund/take payments here with an open shift.
-
-    Only cashiers (managers and admins are back office), only with POS_REQUIRE_OPEN_SHIFT on, and
-    only where a register exists (a shop without registers works as before).
-    """
-    if not settings.POS_REQUIRE_OPEN_SHIFT or _is_manager(user):
-        return False
-    return _active_registers(location_id).exists()
-
-
 def shift_for_posting(
     *,
     user,
@@ -329,9 +318,9 @@ def shift_for_posting(
     `user`'s own open shift at the location (any location when None) first, then the first of
     `fallback_shift_ids` still open there (the drawer the money really leaves: a voided sale's
     shift, the requesting cashier's shift). None when there is none and none is `required`
-    (default: `shift_required`); refused with NO_OPEN_SHIFT otherwise. Runs inside the caller's
-    transaction (no savepoint of its own: it only reads and locks); call it before taking stock
-    or customer locks (lock order). A location without registers costs one query.
+    (default: POS_REQUIRE_OPEN_SHIFT, for cashiers only, where a register exists); refused with
+    NO_OPEN_SHIFT otherwise. Runs inside the caller's transaction (no savepoint of its own: it only
+    reads and locks); call it before taking stock or customer locks (lock order). A location without registers costs one query.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("shift_for_posting must run inside the posting service's transaction")
