@@ -17,6 +17,7 @@ from django.db import transaction
 from customers.models import Customer
 from offline.error_codes import OfflineErrorCode
 from offline.models import ParkedCart, ParkedCartLine
+from offline.services.registers import active_register
 from products import selectors as product_selectors
 from products.models import Location, Product
 from shared import clock
@@ -37,19 +38,6 @@ class CartLineInput:
 def expiry_cutoff(now: datetime | None = None) -> datetime:
     """Carts parked before this moment are expired."""
     return (now or clock.now()) - timedelta(hours=settings.POS_PARKED_CART_TTL_HOURS)
-
-
-def _register(register_id: int | None) -> Register | None:
-    if register_id is None:
-        return None
-    register = Register.objects.select_related("location").filter(pk=register_id).first()
-    if register is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Register not found.", field="registerId")
-    if register.retired_at is not None:
-        raise DomainError(
-            OfflineErrorCode.REGISTER_RETIRED, f"{register.name} is retired.", field="registerId"
-        )
-    return register
 
 
 def _location(location_id: int | None, register: Register | None) -> Location:
@@ -119,7 +107,7 @@ def park_cart(
     note: str = "",
 ) -> ParkedCart:
     """Hold a cart on the server at a location (the register's, else the given or default one)."""
-    register = _register(register_id)
+    register = active_register(register_id)
     location = _location(location_id, register)
     customer = _customer(customer_id)
     parsed = _lines(lines)
@@ -160,7 +148,7 @@ def resume_cart(*, user, cart_id: int, register_id: int | None = None) -> Parked
     Locks the cart row, so two tills resuming the same cart at once get it exactly once
     (the other is refused with CART_NOT_PARKED).
     """
-    register = _register(register_id)
+    register = active_register(register_id)
     cart = _lock_parked(cart_id)
     now = clock.now()
     if cart.parked_at < expiry_cutoff(now):

@@ -14,9 +14,9 @@ from django.db import transaction
 
 from offline.error_codes import OfflineErrorCode
 from offline.models import Device
+from offline.services.registers import active_register
 from shared import clock
 from shared.errors import DomainError, ErrorCode, check_length
-from tills.models import Register
 
 CREDENTIAL_PREFIX = "posdev_"
 DEVICE_HEADER = "HTTP_X_POS_DEVICE"
@@ -38,15 +38,7 @@ def register_device(*, user, name: str, register_id: int | None = None) -> Regis
     name = check_length((name or "").strip(), limit=80, field="name")
     if not name:
         raise DomainError(ErrorCode.REQUIRED, "Give the device a name.", field="name")
-    register = None
-    if register_id is not None:
-        register = Register.objects.filter(pk=register_id).first()
-        if register is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "Register not found.", field="registerId")
-        if register.retired_at is not None:
-            raise DomainError(
-                OfflineErrorCode.REGISTER_RETIRED, f"{register.name} is retired.", field="registerId"
-            )
+    register = active_register(register_id)
     credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
     device = Device(
         name=name,
