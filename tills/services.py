@@ -18,7 +18,7 @@ from django.db import transaction
 from products import selectors as product_selectors
 from products.models import Location
 from shared import clock
-from shared.errors import DomainError, ErrorCode, check_length
+from shared.errors import DomainError, ErrorCode, check_length, not_found
 from shared.money import ZERO, format_money, parse_money, q
 from shared.roles import Role, has_role
 from tills.error_codes import TillErrorCode
@@ -67,7 +67,7 @@ def create_register(*, user, name: str, location_id: int | None = None, receipt_
     else:
         location = Location.objects.filter(pk=location_id, is_active=True).first()
     if location is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Location not found.", field="locationId")
+        raise not_found("Location", "locationId")
     if Register.objects.filter(location=location, name__iexact=name, retired_at__isnull=True).exists():
         raise DomainError(
             ErrorCode.UNIQUE, f"{location.name} already has a register named {name}.", field="name"
@@ -85,7 +85,7 @@ def retire_register(*, user, register_id: int) -> Register:
     """Retire a register: no new shift opens on it; its closed shifts and Z numbers stay."""
     register = Register.objects.select_for_update(of=("self",), no_key=True).filter(pk=register_id).first()
     if register is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Register not found.", field="registerId")
+        raise not_found("Register", "registerId")
     if register.retired_at is not None:
         raise DomainError(
             TillErrorCode.REGISTER_RETIRED, f"{register.name} is already retired.", field="registerId"
@@ -151,7 +151,7 @@ def open_shift(
     )
     register = Register.objects.select_for_update(of=("self",), no_key=True).filter(pk=register_id).first()
     if register is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Register not found.", field="registerId")
+        raise not_found("Register", "registerId")
     if register.retired_at is not None:
         raise DomainError(TillErrorCode.REGISTER_RETIRED, f"{register.name} is retired.", field="registerId")
     if Shift.objects.filter(register=register, status=Shift.Status.OPEN).exists():
@@ -184,7 +184,7 @@ def _lock_shift(shift_id: int, *, field: str = "shiftId", for_close: bool = Fals
     )
     shift = rows.filter(pk=shift_id).first()
     if shift is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Shift not found.", field=field)
+        raise not_found("Shift", field)
     return shift
 
 

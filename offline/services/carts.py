@@ -21,7 +21,7 @@ from offline.services.registers import active_register
 from products import selectors as product_selectors
 from products.models import Location, Product
 from shared import clock
-from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
+from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length, not_found
 from shared.money import parse_quantity
 from shared.roles import Role, has_role
 from tills.models import Register
@@ -53,7 +53,7 @@ def _location(location_id: int | None, register: Register | None) -> Location:
         return product_selectors.get_default_location()
     location = Location.objects.filter(pk=location_id, is_active=True).first()
     if location is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Location not found.", field="locationId")
+        raise not_found("Location", "locationId")
     return location
 
 
@@ -62,7 +62,7 @@ def _customer(customer_id: int | None) -> Customer | None:
         return None
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Customer not found.", field="customerId")
+        raise not_found("Customer", "customerId")
     if customer.status == Customer.Status.ARCHIVED:
         raise DomainError(ErrorCode.INVALID, f"{customer.name} is archived.", field="customerId")
     return customer
@@ -131,7 +131,7 @@ def park_cart(
 def _lock_parked(cart_id: int) -> ParkedCart:
     cart = ParkedCart.objects.select_for_update(of=("self",), no_key=True).filter(pk=cart_id).first()
     if cart is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Parked cart not found.", field="cartId")
+        raise not_found("Parked cart", "cartId")
     if cart.status != ParkedCart.Status.PARKED:
         raise DomainError(
             OfflineErrorCode.CART_NOT_PARKED,

@@ -16,7 +16,7 @@ from offline.error_codes import OfflineErrorCode
 from offline.models import Device
 from offline.services.registers import active_register
 from shared import clock
-from shared.errors import DomainError, ErrorCode, check_length
+from shared.errors import DomainError, ErrorCode, check_length, not_found
 
 CREDENTIAL_PREFIX = "posdev_"
 DEVICE_HEADER = "HTTP_X_POS_DEVICE"
@@ -57,7 +57,7 @@ def revoke_device(*, user, device_id: int) -> Device:
     """Revoke a device: its credential is refused from the next request on (locks the device row)."""
     device = Device.objects.select_for_update(of=("self",), no_key=True).filter(pk=device_id).first()
     if device is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Device not found.", field="deviceId")
+        raise not_found("Device", "deviceId")
     if device.revoked_at is not None:
         raise DomainError(
             OfflineErrorCode.DEVICE_ALREADY_REVOKED, f"{device.name} is already revoked.", field="deviceId"

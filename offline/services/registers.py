@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from offline.error_codes import OfflineErrorCode
-from shared.errors import DomainError, ErrorCode
+from shared.errors import DomainError, not_found
 from tills import selectors as till_selectors
 from tills.models import Register
 
@@ -14,7 +14,7 @@ def active_register(register_id: int | None) -> Register | None:
         return None
     register = till_selectors.get_register(register_id=register_id)
     if register is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Register not found.", field="registerId")
+        raise not_found("Register", "registerId")
     if register.retired_at is not None:
         raise DomainError(
             OfflineErrorCode.REGISTER_RETIRED, f"{register.name} is retired.", field="registerId"
