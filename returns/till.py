@@ -25,14 +25,15 @@ REFERENCE_TYPE = "return"
 
 def shift_for_refund(*, user, sale: Sale, requested_by_id: int | None = None) -> Shift | None:
     """Lock the shift a refund against `sale` posts to (call after the sale/return locks, before stock)."""
-    fallbacks = [
-        till_selectors.open_shift_id(user_id=requested_by_id, location_id=sale.location_id)
-        if requested_by_id
-        else None,
-        till_services.posted_shift_id(reference_type="sale", reference_id=sale.pk),
-    ]
+
+    def fallbacks():
+        # Looked up only when needed: not for a location without registers, nor when `user` has a shift.
+        if requested_by_id:
+            yield till_selectors.open_shift_id(user_id=requested_by_id, location_id=sale.location_id)
+        yield till_services.posted_shift_id(reference_type="sale", reference_id=sale.pk)
+
     return till_services.shift_for_posting(
-        user=user, location_id=sale.location_id, fallback_shift_ids=fallbacks
+        user=user, location_id=sale.location_id, fallback_shift_ids=fallbacks()
     )
 
 

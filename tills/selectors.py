@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Count, DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from shared.errors import DomainError, ErrorCode
+from shared.errors import not_found
 from shared.money import ZERO, format_money, q
 from shared.roles import Role, has_role
 from tills.models import CashMovement, Register, Shift, ShiftPosting, ShiftPostingTax
@@ -207,7 +207,7 @@ def get_shift_report(*, user, shift_id: int) -> ShiftReport:
     )
     is_manager = has_role(user, Role.MANAGER)
     if shift is None or (not is_manager and shift.cashier_id != user.pk):
-        raise DomainError(ErrorCode.NOT_FOUND, "Shift not found.", field="shiftId")
+        raise not_found("Shift", "shiftId")
     blind = settings.POS_BLIND_CLOSE and not is_manager and shift.status == Shift.Status.OPEN
     return ShiftReport(shift=shift, summary=shift_summary(shift=shift), is_blind=blind)
 

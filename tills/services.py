@@ -18,7 +18,7 @@ from django.db import transaction
 from products import selectors as product_selectors
 from products.models import Location
 from shared import clock
-from shared.errors import DomainError, ErrorCode, check_length
+from shared.errors import DomainError, ErrorCode, check_length, not_found
 from shared.money import ZERO, format_money, parse_money, q
 from shared.roles import Role, has_role
 from tills.error_codes import TillErrorCode
@@ -67,7 +67,7 @@ def create_register(*, user, name: str, location_id: int | None = None, receipt_
     else:
         location = Location.objects.filter(pk=location_id, is_active=True).first()
     if location is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Location not found.", field="locationId")
+        raise not_found("Location", "locationId")
     if Register.objects.filter(location=location, name__iexact=name, retired_at__isnull=True).exists():
         raise DomainError(
             ErrorCode.UNIQUE, f"{location.name} already has a register named {name}.", field="name"
@@ -85,7 +85,7 @@ def retire_register(*, user, register_id: int) -> Register:
     """Retire a register: no new shift opens on it; its closed shifts and Z numbers stay."""
     register = Register.objects.select_for_update(of=("self",), no_key=True).filter(pk=register_id).first()
     if register is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Register not found.", field="registerId")
+        raise not_found("Register", "registerId")
     if register.retired_at is not None:
         raise DomainError(
             TillErrorCode.REGISTER_RETIRED, f"{register.name} is already retired.", field="registerId"
@@ -151,7 +151,7 @@ def open_shift(
     )
     register = Register.objects.select_for_update(of=("self",), no_key=True).filter(pk=register_id).first()
     if register is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Register not found.", field="registerId")
+        raise not_found("Register", "registerId")
     if register.retired_at is not None:
         raise DomainError(TillErrorCode.REGISTER_RETIRED, f"{register.name} is retired.", field="registerId")
     if Shift.objects.filter(register=register, status=Shift.Status.OPEN).exists():
@@ -184,7 +184,7 @@ def _lock_shift(shift_id: int, *, field: str = "shiftId", for_close: bool = Fals
     )
     shift = rows.filter(pk=shift_id).first()
     if shift is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Shift not found.", field=field)
+        raise not_found("Shift", field)
     return shift
 
 
@@ -306,17 +306,6 @@ def _active_registers(location_id: int | None):
     return registers if location_id is None else registers.filter(location_id=location_id)
 
 
-def shift_required(*, user, location_id: int | None) -> bool:
-    """Whether `user` may only sell/refund/take payments here with an open shift.
-
-    Only cashiers (managers and admins are back office), only with POS_REQUIRE_OPEN_SHIFT on, and
-    only where a register exists (a shop without registers works as before).
-    """
-    if not settings.POS_REQUIRE_OPEN_SHIFT or _is_manager(user):
-        return False
-    return _active_registers(location_id).exists()
-
-
 def shift_for_posting(
     *,
     user,
@@ -329,9 +318,9 @@ def shift_for_posting(
     `user`'s own open shift at the location (any location when None) first, then the first of
     `fallback_shift_ids` still open there (the drawer the money really leaves: a voided sale's
     shift, the requesting cashier's shift). None when there is none and none is `required`
-    (default: `shift_required`); refused with NO_OPEN_SHIFT otherwise. Runs inside the caller's
-    transaction (no savepoint of its own: it only reads and locks); call it before taking stock
-    or customer locks (lock order). A location without registers costs one query.
+    (default: POS_REQUIRE_OPEN_SHIFT, for cashiers only, where a register exists); refused with
+    NO_OPEN_SHIFT otherwise. Runs inside the caller's transaction (no savepoint of its own: it only
+    reads and locks); call it before taking stock or customer locks (lock order). A location without registers costs one query.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("shift_for_posting must run inside the posting service's transaction")
@@ -347,7 +336,9 @@ def shift_for_posting(
     if shift_id is None:
         wanted = [pk for pk in fallback_shift_ids if pk is not None]
         if wanted:
-            shift_id = candidates.filter(pk__in=wanted).values_list("pk", flat=True).first()
+            # In the caller's order (not Shift's newest-first ordering): the first one still open wins.
+            still_open = set(candidates.filter(pk__in=wanted).values_list("pk", flat=True))
+            shift_id = next((pk for pk in wanted if pk in still_open), None)
     if shift_id is not None:
         shift = _lock_shift(shift_id)
         if shift.status == Shift.Status.OPEN:

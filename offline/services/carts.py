@@ -17,10 +17,11 @@ from django.db import transaction
 from customers.models import Customer
 from offline.error_codes import OfflineErrorCode
 from offline.models import ParkedCart, ParkedCartLine
+from offline.services.registers import active_register
 from products import selectors as product_selectors
 from products.models import Location, Product
 from shared import clock
-from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
+from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length, not_found
 from shared.money import parse_quantity
 from shared.roles import Role, has_role
 from tills.models import Register
@@ -39,19 +40,6 @@ def expiry_cutoff(now: datetime | None = None) -> datetime:
     return (now or clock.now()) - timedelta(hours=settings.POS_PARKED_CART_TTL_HOURS)
 
 
-def _register(register_id: int | None) -> Register | None:
-    if register_id is None:
-        return None
-    register = Register.objects.select_related("location").filter(pk=register_id).first()
-    if register is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Register not found.", field="registerId")
-    if register.retired_at is not None:
-        raise DomainError(
-            OfflineErrorCode.REGISTER_RETIRED, f"{register.name} is retired.", field="registerId"
-        )
-    return register
-
-
 def _location(location_id: int | None, register: Register | None) -> Location:
     if register is not None:
         if location_id is not None and location_id != register.location_id:
@@ -65,7 +53,7 @@ def _location(location_id: int | None, register: Register | None) -> Location:
         return product_selectors.get_default_location()
     location = Location.objects.filter(pk=location_id, is_active=True).first()
     if location is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Location not found.", field="locationId")
+        raise not_found("Location", "locationId")
     return location
 
 
@@ -74,7 +62,7 @@ def _customer(customer_id: int | None) -> Customer | None:
         return None
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Customer not found.", field="customerId")
+        raise not_found("Customer", "customerId")
     if customer.status == Customer.Status.ARCHIVED:
         raise DomainError(ErrorCode.INVALID, f"{customer.name} is archived.", field="customerId")
     return customer
@@ -119,7 +107,7 @@ def park_cart(
     note: str = "",
 ) -> ParkedCart:
     """Hold a cart on the server at a location (the register's, else the given or default one)."""
-    register = _register(register_id)
+    register = active_register(register_id)
     location = _location(location_id, register)
     customer = _customer(customer_id)
     parsed = _lines(lines)
@@ -143,7 +131,7 @@ def park_cart(
 def _lock_parked(cart_id: int) -> ParkedCart:
     cart = ParkedCart.objects.select_for_update(of=("self",), no_key=True).filter(pk=cart_id).first()
     if cart is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Parked cart not found.", field="cartId")
+        raise not_found("Parked cart", "cartId")
     if cart.status != ParkedCart.Status.PARKED:
         raise DomainError(
             OfflineErrorCode.CART_NOT_PARKED,
@@ -160,7 +148,7 @@ def resume_cart(*, user, cart_id: int, register_id: int | None = None) -> Parked
     Locks the cart row, so two tills resuming the same cart at once get it exactly once
     (the other is refused with CART_NOT_PARKED).
     """
-    register = _register(register_id)
+    register = active_register(register_id)
     cart = _lock_parked(cart_id)
     now = clock.now()
     if cart.parked_at < expiry_cutoff(now):

@@ -14,9 +14,9 @@ from django.db import transaction
 
 from offline.error_codes import OfflineErrorCode
 from offline.models import Device
+from offline.services.registers import active_register
 from shared import clock
-from shared.errors import DomainError, ErrorCode, check_length
-from tills.models import Register
+from shared.errors import DomainError, ErrorCode, check_length, not_found
 
 CREDENTIAL_PREFIX = "posdev_"
 DEVICE_HEADER = "HTTP_X_POS_DEVICE"
@@ -38,15 +38,7 @@ def register_device(*, user, name: str, register_id: int | None = None) -> Regis
     name = check_length((name or "").strip(), limit=80, field="name")
     if not name:
         raise DomainError(ErrorCode.REQUIRED, "Give the device a name.", field="name")
-    register = None
-    if register_id is not None:
-        register = Register.objects.filter(pk=register_id).first()
-        if register is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "Register not found.", field="registerId")
-        if register.retired_at is not None:
-            raise DomainError(
-                OfflineErrorCode.REGISTER_RETIRED, f"{register.name} is retired.", field="registerId"
-            )
+    register = active_register(register_id)
     credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
     device = Device(
         name=name,
@@ -65,7 +57,7 @@ def revoke_device(*, user, device_id: int) -> Device:
     """Revoke a device: its credential is refused from the next request on (locks the device row)."""
     device = Device.objects.select_for_update(of=("self",), no_key=True).filter(pk=device_id).first()
     if device is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Device not found.", field="deviceId")
+        raise not_found("Device", "deviceId")
     if device.revoked_at is not None:
         raise DomainError(
             OfflineErrorCode.DEVICE_ALREADY_REVOKED, f"{device.name} is already revoked.", field="deviceId"

@@ -83,6 +83,7 @@ def test_park_cart_archived_customer_is_refused(cashier, shop):
         park_cart(cashier, [(shop["soap"], "1")], customer=customer)
 
     assert (exc.value.code, exc.value.field) == ("INVALID", "customerId")
+    assert not ParkedCart.objects.exists()
 
 
 def test_resume_cart_at_other_till_of_same_location_closes_it(cashier, manager, shop):
@@ -108,6 +109,7 @@ def test_resume_cart_twice_is_refused(cashier, shop):
         services.resume_cart(user=cashier, cart_id=cart.pk)
 
     assert (exc.value.code, exc.value.field) == (OfflineErrorCode.CART_NOT_PARKED, "cartId")
+    assert ParkedCart.objects.get().status == ParkedCart.Status.RESUMED
 
 
 def test_resume_cart_at_till_of_other_location_is_refused(cashier, manager, shop):
@@ -130,6 +132,8 @@ def test_resume_cart_at_retired_till_is_refused(cashier, manager, shop):
         services.resume_cart(user=cashier, cart_id=cart.pk, register_id=till.pk)
 
     assert exc.value.code == OfflineErrorCode.REGISTER_RETIRED
+    cart.refresh_from_db()
+    assert (cart.status, cart.closed_at) == (ParkedCart.Status.PARKED, None)
 
 
 def test_cart_older_than_ttl_is_not_listed_nor_resumable(cashier, shop, settings):
@@ -142,6 +146,8 @@ def test_cart_older_than_ttl_is_not_listed_nor_resumable(cashier, shop, settings
     with pytest.raises(DomainError) as exc:
         services.resume_cart(user=cashier, cart_id=old.pk)
     assert exc.value.code == OfflineErrorCode.CART_EXPIRED
+    old.refresh_from_db()
+    assert (old.status, old.closed_at) == (ParkedCart.Status.PARKED, None)
 
 
 def test_discard_cart_by_other_cashier_is_refused_and_by_manager_allowed(cashier, manager, shop):
@@ -150,6 +156,8 @@ def test_discard_cart_by_other_cashier_is_refused_and_by_manager_allowed(cashier
     with pytest.raises(DomainError) as exc:
         services.discard_cart(user=UserFactory(), cart_id=cart.pk)
     assert exc.value.code == OfflineErrorCode.NOT_YOUR_CART
+    cart.refresh_from_db()
+    assert (cart.status, cart.closed_at) == (ParkedCart.Status.PARKED, None)
 
     discarded = services.discard_cart(user=manager, cart_id=cart.pk)
     assert (discarded.status, discarded.closed_by) == (ParkedCart.Status.DISCARDED, manager)

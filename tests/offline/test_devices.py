@@ -93,11 +93,13 @@ def test_revoke_device_then_credential_is_refused_at_once(manager, shop):
 def test_revoke_device_twice_is_refused(manager, shop):
     registered = register_device(manager)
     services.revoke_device(user=manager, device_id=registered.device.pk)
+    revoked_at = Device.objects.get().revoked_at
 
     with pytest.raises(DomainError) as exc:
         services.revoke_device(user=manager, device_id=registered.device.pk)
 
     assert (exc.value.code, exc.value.field) == (OfflineErrorCode.DEVICE_ALREADY_REVOKED, "deviceId")
+    assert Device.objects.get().revoked_at == revoked_at
 
 
 def test_authenticate_device_of_retired_register_is_refused(manager, shop):
@@ -145,6 +147,7 @@ def test_register_device_mutation_unknown_register_is_not_found(as_manager, shop
     assert payload["errors"][0]["code"] == "NOT_FOUND"
     assert payload["errors"][0]["field"] == "registerId"
     assert payload["credential"] is None
+    assert not Device.objects.exists()
 
 
 def test_revoke_device_mutation_hides_device_from_list_and_refuses_it(

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.tills.factories import make_register, open_shift
-from tills.models import Register, Shift
+from tills.models import CashMovement, Register, Shift
 
 pytestmark = pytest.mark.django_db
 PAYLOAD = "success message errors { field code message }"
@@ -44,6 +44,7 @@ def test_create_register_unknown_location_not_found(as_manager, shop):
     assert result["errors"] == [
         {"field": "locationId", "code": "NOT_FOUND", "message": "Location not found."}
     ]
+    assert Register.objects.count() == 0
 
 
 def test_retire_register_manager_retires_and_cashier_forbidden(as_manager, as_cashier, manager, shop):
@@ -107,6 +108,7 @@ def test_open_shift_denomination_mismatch_in_payload(as_cashier, manager, shop):
 
     assert result["success"] is False
     assert [(e["field"], e["code"]) for e in result["errors"]] == [("denominations", "DENOMINATION_MISMATCH")]
+    assert Shift.objects.count() == 0
 
 
 def test_record_cash_movement_and_closed_shift_refused(as_cashier, cashier, manager, shop):
@@ -119,6 +121,7 @@ def test_record_cash_movement_and_closed_shift_refused(as_cashier, cashier, mana
 
     assert result["cashMovement"] == {"kind": "DROP", "amount": "5.00", "reason": "Safe"}
     assert late["errors"][0]["code"] == "SHIFT_CLOSED"
+    assert CashMovement.objects.filter(shift=shift).count() == 1
 
 
 def test_close_shift_blind_payload_then_manager_approves(

@@ -292,3 +292,38 @@ def test_record_payment_by_card_counts_for_the_card_tender_not_cash(cashier, man
     summary = selectors.shift_summary(shift=shift)
     assert (summary.expected_cash, summary.tender("card")) == (D("0.00"), D("5.00"))
     assert summary.kind("ACCOUNT_PAYMENT").count == 1
+
+
+def test_shift_for_posting_takes_the_first_fallback_still_open_in_the_callers_order(manager, shop):
+    from django.db import transaction
+
+    from tests.factories import UserFactory
+
+    older = open_shift(UserFactory(), make_register(manager, "Till 1"))
+    newer = open_shift(UserFactory(), make_register(manager, "Till 2"))
+    location_id = older.register.location_id
+
+    with transaction.atomic():
+        first = services.shift_for_posting(
+            user=manager, location_id=location_id, fallback_shift_ids=[None, older.pk, newer.pk]
+        )
+        swapped = services.shift_for_posting(
+            user=manager, location_id=location_id, fallback_shift_ids=[newer.pk, older.pk]
+        )
+
+    assert (first, swapped) == (older, newer)
+
+
+def test_shift_for_refund_without_registers_costs_one_query(cashier, manager, shop):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from returns import till as returns_till
+
+    sale = sell(cashier, [(shop["soap"], "1")], [("cash", "10.00")])
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        shift = returns_till.shift_for_refund(user=manager, sale=sale, requested_by_id=cashier.pk)
+
+    # Only "does this location have an active register": the fallback look-ups are skipped.
+    assert shift is None and len(captured) == 1
