@@ -119,6 +119,22 @@ def test_every_write_to_a_logged_table_leaves_a_change_row(manager, shop):
     assert CatalogueChange.objects.latest("id").object_id == shop["soap"].pk
 
 
+@pytest.mark.postgres
+def test_an_update_that_changes_nothing_is_not_logged_but_inserts_and_deletes_are(shop):
+    soap = Product.objects.get(pk=shop["soap"].pk)
+    before = CatalogueChange.objects.latest("id").id
+
+    Product.objects.filter(pk=soap.pk).update(name=soap.name)
+    after_noop = CatalogueChange.objects.latest("id").id
+    typo = CustomerFactory(name="Typo")
+    typo_pk = typo.pk
+    typo.delete()
+
+    assert after_noop == before
+    logged = CatalogueChange.objects.filter(id__gt=before).order_by("id")
+    assert list(logged.values_list("entity", "object_id")) == [("customer", typo_pk), ("customer", typo_pk)]
+
+
 @pytest.mark.parametrize("since", ["garbage", "eyJ2IjoyfQ", "e30"])
 def test_catalogue_changes_bad_cursor_is_invalid(shop, since):
     with pytest.raises(DomainError) as exc:
