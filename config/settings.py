@@ -330,6 +330,9 @@ POS_BLIND_CLOSE = env_bool("POS_BLIND_CLOSE", True)
 POS_PHONE_REGION = os.environ.get("POS_PHONE_REGION", "NG")
 # A parked cart older than this many hours is no longer listed nor resumable (docs/OFFLINE.md).
 POS_PARKED_CART_TTL_HOURS = int(os.environ.get("POS_PARKED_CART_TTL_HOURS", "24"))
+# prune_catalogue_changes keeps this many days of the catalogue change log; a till offline longer
+# than that gets CURSOR_EXPIRED and starts a first sync (docs/OFFLINE.md).
+POS_CATALOGUE_LOG_DAYS = int(os.environ.get("POS_CATALOGUE_LOG_DAYS", "30"))
 
 # --- Static files: collected into STATIC_ROOT (scripts/gunicorn.sh runs collectstatic) and served by
 # WhiteNoise under hashed, pre-compressed names. DEBUG serves them from the apps as they are.

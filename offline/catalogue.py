@@ -1,7 +1,7 @@
 """Catalogue sync reads: what changed after a cursor, paged (docs/OFFLINE.md, "Catalogue sync").
 
 Two kinds of cursor, both opaque to the till:
-- full (first sync, no `since`): products, then stock levels, then customers, each by pk; it carries
+- full (first sync, no `since`): products, stock levels, batches, then customers, each by pk; it carries
   the change-log horizon taken when the full sync started, and its last page hands over a delta
   cursor from that horizon, so whatever changed while the full sync paged is sent again.
 - delta: the (txid, id) of the last change-log row sent; a page reads the rows after it whose
@@ -19,15 +19,27 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from customers.models import Customer
-from offline.models import CatalogueChange
-from products.models import Product, StockLevel
+from offline.error_codes import OfflineErrorCode
+from offline.models import CatalogueChange, CataloguePruneMark
+from products.models import Batch, Product, StockLevel
 from shared.errors import DomainError, ErrorCode
 
 # The page cap every list shares (RELAY_CONNECTION_MAX_LIMIT; harden_arguments enforces it on `first`).
 MAX_PAGE = 100
 DEFAULT_PAGE = 100
-STAGES = ("product", "stock", "customer")
+STAGES = ("product", "stock", "batch", "customer")
+# The page attribute each stage (and change-log entity) fills.
+_PAGE_LISTS = {"product": "products", "stock": "stock_levels", "batch": "batches", "customer": "customers"}
+_PAGE_DELETED = {
+    "product": "deleted_product_ids",
+    "stock": "deleted_stock_level_ids",
+    "batch": "deleted_batch_ids",
+    "customer": "deleted_customer_ids",
+}
 _INVALID_CURSOR = "This sync cursor is not valid; start a full sync without one."
+_EXPIRED_CURSOR = (
+    "Changes this old have been pruned from the server's log; start a full sync without a cursor."
+)
 
 
 @dataclass(frozen=True)
@@ -68,10 +80,12 @@ class Cursor:
 class CataloguePage:
     products: list[Product] = field(default_factory=list)
     stock_levels: list[StockLevel] = field(default_factory=list)
+    batches: list[Batch] = field(default_factory=list)
     customers: list[Customer] = field(default_factory=list)
     # Ids changed and then deleted outright (rows gone): the till drops them.
     deleted_product_ids: list[int] = field(default_factory=list)
     deleted_stock_level_ids: list[int] = field(default_factory=list)
+    deleted_batch_ids: list[int] = field(default_factory=list)
     deleted_customer_ids: list[int] = field(default_factory=list)
     next_cursor: str = ""
     has_more: bool = False
@@ -97,7 +111,7 @@ SELECT LEAST(
 """
 
 
-def _horizon() -> int:
+def horizon() -> int:
     """The txid below which every transaction of this database has ended (docs/OFFLINE.md).
 
     On SQLite writers are serialised, so every committed row is final: the horizon is past all.
@@ -117,32 +131,24 @@ def _start_of_full_sync() -> Cursor:
     SQLite: writers are serialised and ids never reused, so the last id logged so far is the point.
     """
     if connection.vendor == "postgresql":
-        return Cursor("full", _horizon(), 0, STAGES[0], 0)
+        return Cursor("full", horizon(), 0, STAGES[0], 0)
     last = CatalogueChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
     return Cursor("full", 0, 0, STAGES[0], last)
 
 
-def _products(ids) -> list[Product]:
-    return list(Product.objects.filter(pk__in=ids).order_by("pk"))
+_MODELS = {"product": Product, "stock": StockLevel, "batch": Batch, "customer": Customer}
 
 
-def _stock_levels(ids) -> list[StockLevel]:
-    return list(StockLevel.objects.filter(pk__in=ids).order_by("pk"))
-
-
-def _customers(ids) -> list[Customer]:
-    return list(Customer.objects.filter(pk__in=ids).order_by("pk"))
+def _rows(entity: str, ids) -> list:
+    return list(_MODELS[entity].objects.filter(pk__in=ids).order_by("pk"))
 
 
 def _full_page(cursor: Cursor, first: int) -> CataloguePage:
-    model = {"product": Product, "stock": StockLevel, "customer": Customer}[cursor.stage]
-    rows = list(model.objects.filter(pk__gt=cursor.row).order_by("pk")[: first + 1])
+    rows = list(_MODELS[cursor.stage].objects.filter(pk__gt=cursor.row).order_by("pk")[: first + 1])
     more_in_stage = len(rows) > first
     rows = rows[:first]
     page = CataloguePage(is_full_sync=True, has_more=True)
-    setattr(
-        page, {"product": "products", "stock": "stock_levels", "customer": "customers"}[cursor.stage], rows
-    )
+    setattr(page, _PAGE_LISTS[cursor.stage], rows)
     if more_in_stage:
         next_cursor = Cursor("full", cursor.txid, rows[-1].pk, cursor.stage, cursor.handover_row)
     elif cursor.stage != STAGES[-1]:
@@ -157,9 +163,9 @@ def _full_page(cursor: Cursor, first: int) -> CataloguePage:
 
 
 def _delta_page(cursor: Cursor, first: int) -> CataloguePage:
-    horizon = _horizon()
+    below = horizon()
     rows = list(
-        CatalogueChange.objects.filter(txid__lt=horizon)
+        CatalogueChange.objects.filter(txid__lt=below)
         .filter(txid__gte=cursor.txid)
         .exclude(txid=cursor.txid, id__lte=cursor.row)
         .order_by("txid", "id")
@@ -170,12 +176,10 @@ def _delta_page(cursor: Cursor, first: int) -> CataloguePage:
     ids: dict[str, set[int]] = {entity: set() for entity in CatalogueChange.Entity.values}
     for _txid, _id, entity, object_id in rows:
         ids[entity].add(object_id)
-    page.products = _products(ids["product"]) if ids["product"] else []
-    page.stock_levels = _stock_levels(ids["stock"]) if ids["stock"] else []
-    page.customers = _customers(ids["customer"]) if ids["customer"] else []
-    page.deleted_product_ids = sorted(ids["product"] - {p.pk for p in page.products})
-    page.deleted_stock_level_ids = sorted(ids["stock"] - {s.pk for s in page.stock_levels})
-    page.deleted_customer_ids = sorted(ids["customer"] - {c.pk for c in page.customers})
+    for entity, wanted in ids.items():
+        found = _rows(entity, wanted) if wanted else []
+        setattr(page, _PAGE_LISTS[entity], found)
+        setattr(page, _PAGE_DELETED[entity], sorted(wanted - {row.pk for row in found}))
     last = Cursor("delta", rows[-1][0], rows[-1][1]) if rows else cursor
     page.next_cursor = last.encode()
     return page
@@ -201,4 +205,21 @@ def _page(*, since: str | None, first: int | None) -> CataloguePage:
     if not since:
         return _full_page(_start_of_full_sync(), first)
     cursor = Cursor.decode(since)
-    return _full_page(cursor, first) if cursor.mode == "full" else _delta_page(cursor, first)
+    page = _full_page(cursor, first) if cursor.mode == "full" else _delta_page(cursor, first)
+    _check_not_pruned(cursor)
+    return page
+
+
+def _check_not_pruned(cursor: Cursor) -> None:
+    """Refuse a cursor whose next changes may have been pruned (it would silently skip them).
+
+    A delta cursor resumes after (txid, row); a full sync hands over (txid, handover_row) at its end.
+    Either is safe only if it is at or after the newest position pruned. Read after the page: a prune
+    committed before the page's read of the log moved the mark first, so it is seen here.
+    """
+    mark = CataloguePruneMark.objects.filter(pk=1).values_list("txid", "row").first()
+    if mark is None:
+        return
+    position = (cursor.txid, cursor.row if cursor.mode == "delta" else cursor.handover_row)
+    if position < mark:
+        raise DomainError(OfflineErrorCode.CURSOR_EXPIRED, _EXPIRED_CURSOR, field="since")

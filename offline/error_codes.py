@@ -13,3 +13,5 @@ class OfflineErrorCode(StrEnum):
     CART_NOT_PARKED = "CART_NOT_PARKED"
     CART_WRONG_LOCATION = "CART_WRONG_LOCATION"
     NOT_YOUR_CART = "NOT_YOUR_CART"
+    # Catalogue sync: the cursor is older than the pruned change log; start a first sync.
+    CURSOR_EXPIRED = "CURSOR_EXPIRED"

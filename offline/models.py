@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 
 from shared.models import TimeStampedModel
 
@@ -108,10 +109,13 @@ class CatalogueChange(models.Model):
         PRODUCT = "product", "Product"
         STOCK = "stock", "Stock level"
         CUSTOMER = "customer", "Customer"
+        BATCH = "batch", "Batch"
 
     txid = models.BigIntegerField()
     entity = models.CharField(max_length=10, choices=Entity.choices)
     object_id = models.BigIntegerField()
+    # Filled by the database (the triggers do not name it): what pruning goes by.
+    logged_at = models.DateTimeField(db_default=Now())
 
     class Meta:
         ordering = ["txid", "id"]
@@ -119,3 +123,18 @@ class CatalogueChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} {self.object_id} (tx {self.txid})"
+
+
+class CataloguePruneMark(models.Model):
+    """The newest change-log position pruned so far (one row, pk 1).
+
+    A delta cursor at or below it may have lost rows, so it is refused with CURSOR_EXPIRED and the
+    till starts a first sync (docs/OFFLINE.md, "Pruning the change log").
+    """
+
+    txid = models.BigIntegerField(default=0)
+    row = models.BigIntegerField(default=0)
+    pruned_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"pruned up to ({self.txid}, {self.row})"

@@ -120,6 +120,25 @@ class SyncStockLevelType(graphene.ObjectType):
         return level.location_id
 
 
+class SyncBatchType(graphene.ObjectType):
+    """A batch (lot) of a product at a location, with its expiry, as the page was read."""
+
+    id = graphene.ID(required=True)
+    product_id = graphene.ID(required=True)
+    location_id = graphene.ID(required=True)
+    batch_number = graphene.String(required=True)
+    expiry_date = graphene.Date(description="Null: does not expire.")
+    quantity = Quantity(required=True)
+
+    @staticmethod
+    def resolve_product_id(batch, info):
+        return batch.product_id
+
+    @staticmethod
+    def resolve_location_id(batch, info):
+        return batch.location_id
+
+
 class SyncCustomerType(graphene.ObjectType):
     """A customer as a till keeps it offline. isArchived true is a tombstone."""
 
@@ -149,9 +168,11 @@ class CatalogueChangesType(graphene.ObjectType):
 
     products = graphene.List(graphene.NonNull(SyncProductType), required=True)
     stock_levels = graphene.List(graphene.NonNull(SyncStockLevelType), required=True)
+    batches = graphene.List(graphene.NonNull(SyncBatchType), required=True)
     customers = graphene.List(graphene.NonNull(SyncCustomerType), required=True)
     deleted_product_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
     deleted_stock_level_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
+    deleted_batch_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
     deleted_customer_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
     next_cursor = graphene.String(required=True, description="Pass as `since` next time (opaque).")
     has_more = graphene.Boolean(
@@ -323,9 +344,10 @@ class Query(graphene.ObjectType):
         CatalogueChangesType,
         since=graphene.String(description="The nextCursor of the last page; null: a full first sync."),
         first=graphene.Int(description="Changes per page, 1..100 (default 100)."),
-        description="Devices only (X-POS-Device): products, stock levels and customers changed after "
-        "`since`. Refusals are top-level errors with extensions.code DEVICE_REQUIRED, DEVICE_UNKNOWN, "
-        "DEVICE_REVOKED, INVALID (since) or OUT_OF_RANGE (first). See docs/OFFLINE.md.",
+        description="Devices only (X-POS-Device): products, stock levels, batches and customers changed "
+        "after `since`. Refusals are top-level errors with extensions.code DEVICE_REQUIRED, DEVICE_UNKNOWN, "
+        "DEVICE_REVOKED, INVALID (since), CURSOR_EXPIRED (since: older than the pruned change log; start "
+        "a first sync) or OUT_OF_RANGE (first). See docs/OFFLINE.md.",
     )
     parked_carts = DjangoConnectionField(
         ParkedCartType,
