@@ -249,8 +249,12 @@ def approve_return(*, user, return_id: int, note: str = "") -> Return:
         line.refund_amount = line_refund(item, already=already, quantity=line.quantity)
         refund_total += line.refund_amount
         moves += [(line, *draw) for draw in _draw_slices(item, already, line.quantity)]
-    # Product (then batch) order, like every multi-line stock writer, so approvals never deadlock.
+    # return_stock / write_off_stock lock one level per call: take them all first, in the project's
+    # order (level pk), so an approval never deadlocks with a sale or a void of the same products.
     moves.sort(key=lambda move: (move[0].sale_item.product_id, move[1] or 0))
+    stock_services.lock_levels(
+        location_id=sale.location_id, product_ids=[line.sale_item.product_id for line, *_rest in moves]
+    )
     for line, batch_id, quantity, unit_cost in moves:
         common = {
             "user": user,

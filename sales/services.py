@@ -546,12 +546,14 @@ def void_sale(*, user, sale_id: int, reason: str) -> Sale:
     till_services.post_reversal(
         user=user, location_id=sale.location_id, reference_type=REFERENCE_TYPE, reference_id=sale.pk
     )
-    # Product (then batch) order: stock rows are locked one return_stock call at a time, so every
-    # multi-line writer must visit them in the same order or two voids could deadlock.
-    draws = (
+    draws = list(
         SaleItemBatch.objects.filter(sale_item__sale=sale)
         .select_related("sale_item")
         .order_by("sale_item__product_id", "batch_id", "pk")
+    )
+    # return_stock locks one level per call: take them all first, in the project's order (level pk).
+    stock_services.lock_levels(
+        location_id=sale.location_id, product_ids=[draw.sale_item.product_id for draw in draws]
     )
     for draw in draws:
         stock_services.return_stock(

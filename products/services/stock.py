@@ -121,6 +121,22 @@ def _lock_levels(**filters) -> list[StockLevel]:
     )
 
 
+def lock_levels(*, location_id: int, product_ids) -> None:
+    """Lock the StockLevel rows of several products at one location at once, in level pk order.
+
+    The project's stock lock order is the level pk (docs/ARCHITECTURE.md): `deduct_stock` and
+    `receive_stock_many` lock that way. Writers that then call `return_stock`, `write_off_stock` or
+    `adjust_stock` one product at a time (voids, return approvals, purchasing) take every level here
+    first, so the per-call locks are already held and two writers cannot wait on each other.
+    """
+    list(
+        StockLevel.objects.select_for_update(of=("self",), no_key=True)
+        .filter(location_id=location_id, product_id__in=sorted(set(product_ids)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _lock_batches(**filters) -> list[Batch]:
     return list(Batch.objects.select_for_update(of=("self",), no_key=True).filter(**filters).order_by("pk"))
 
