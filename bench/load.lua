@@ -40,12 +40,12 @@ local SALE = 'mutation($input: SaleInput!) { createSale(input: $input) { success
 local PRICE = 'query($input: SaleInput!) { priceSale(input: $input) { success errors { code } '
   .. 'quote { total amountDue } } }'
 
-local function sale_input(products, lines)
+local function sale_input(products, lines, cash_only)
   local items = {}
   for _, pid in ipairs(distinct(products, lines)) do
     table.insert(items, string.format('{"productId":"%d","quantity":"%d"}', pid, math.random(1, 3)))
   end
-  local r = math.random()
+  local r = cash_only and 0 or math.random()
   local customer, payments = "", nil
   if r < 0.45 then
     payments = '[{"method":"cash","amount":"100000.00"}]'
@@ -71,6 +71,8 @@ local bodies = {
   typename = function() return '{"query":"{ __typename }"}' end,
   createSale = function() return gql(SALE, '{"input":' .. sale_input(data.ids, math.random(1, 5)) .. '}') end,
   createSale3 = function() return gql(SALE, '{"input":' .. sale_input(data.ids, 3) .. '}') end,
+  -- Issue 15's target: a 3-line cash sale without a customer.
+  createSale3Cash = function() return gql(SALE, '{"input":' .. sale_input(data.ids, 3, true) .. '}') end,
   createSaleHot = function() return gql(SALE, '{"input":' .. sale_input(data.hot, math.random(1, 3)) .. '}') end,
   priceSale = function()
     return gql(PRICE, '{"input":' .. sale_input(data.ids, math.random(1, 5)):gsub('"idempotencyKey":"[^"]*",', '') .. '}')
