@@ -239,6 +239,9 @@ GRAPHQL_MAX_DEPTH = int(os.environ.get("GRAPHQL_MAX_DEPTH", "12"))
 GRAPHQL_MAX_ALIASES = int(os.environ.get("GRAPHQL_MAX_ALIASES", "15"))
 GRAPHQL_MAX_TOKENS = int(os.environ.get("GRAPHQL_MAX_TOKENS", "3000"))
 GRAPHQL_MAX_QUERY_BYTES = int(os.environ.get("GRAPHQL_MAX_QUERY_BYTES", "20000"))
+# Automatic persisted queries: query texts remembered per process by SHA-256 (0 turns them off;
+# clients then always get PERSISTED_QUERY_NOT_FOUND for a bare hash and keep sending the text).
+GRAPHQL_PERSISTED_QUERIES = int(os.environ.get("GRAPHQL_PERSISTED_QUERIES", "1000"))
 # Estimated objects a query may load (list sizes multiplied through nesting; docs/SECURITY.md).
 GRAPHQL_MAX_COST = int(os.environ.get("GRAPHQL_MAX_COST", "20000"))
 # Assumed length of a plain list field without a size argument (e.g. sale.items), and the fields

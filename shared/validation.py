@@ -22,6 +22,10 @@ class RequestErrorCode(StrEnum):
     QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+    # Automatic persisted queries (shared/persisted_queries.py).
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_INVALID = "PERSISTED_QUERY_INVALID"
+    PERSISTED_QUERY_HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
 
 
 # NUL cannot be stored in a PostgreSQL text column; a lone surrogate cannot be encoded as UTF-8.

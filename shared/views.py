@@ -40,7 +40,7 @@ from graphql_jwt.exceptions import JSONWebTokenError
 
 from accounts.backends import token_from_header
 from accounts.jwt import user_from_token
-from shared import db_errors
+from shared import db_errors, persisted_queries
 from shared.errors import ErrorCode
 from shared.query_cost import CostSettings, analyse_document, operation_cost
 from shared.validation import (
@@ -65,6 +65,12 @@ _STRUCTURE_RULES = (
     KnownFragmentNamesRule,
     NoFragmentCyclesRule,
 )
+
+
+# Automatic persisted queries: query texts by SHA-256, per process (shared/persisted_queries.py).
+persisted = persisted_queries.QueryStore(settings.GRAPHQL_PERSISTED_QUERIES)
+# get_graphql_params hands this on as the query when a hash is not known here.
+_PERSISTED_QUERY_NOT_FOUND = object()
 
 
 class RequestRefused(HttpError):
@@ -286,9 +292,56 @@ class PosGraphQLView(GraphQLView):
         for where, text in (("query", query), ("operationName", operation_name)):
             if text and has_invalid_characters(text):
                 raise _refuse_invalid_string(where)
+        extensions = request.GET.get("extensions") or data.get("extensions")
+        if isinstance(extensions, str):
+            extensions = _decode_json(extensions, "`extensions`") if extensions.strip() else None
+        if extensions is not None:
+            query = self._persisted_query(extensions, query)
         return query, variables, operation_name, None
 
+    @staticmethod
+    def _persisted_query(extensions, query):
+        """Resolve or remember an automatic persisted query (shared/persisted_queries.py)."""
+        if not isinstance(extensions, dict):
+            raise RequestRefused(RequestErrorCode.MALFORMED_REQUEST, "`extensions` must be a JSON object.")
+        apq = extensions.get("persistedQuery")
+        if apq is None:
+            return query
+        if not (
+            isinstance(apq, dict)
+            and apq.get("version") == 1
+            and persisted_queries.is_valid_hash(apq.get("sha256Hash"))
+        ):
+            raise RequestRefused(
+                RequestErrorCode.PERSISTED_QUERY_INVALID,
+                "`extensions.persistedQuery` must be {version: 1, sha256Hash: <64 lowercase hex digits>}.",
+            )
+        sha256 = apq["sha256Hash"]
+        if settings.GRAPHQL_PERSISTED_QUERIES <= 0:
+            return query if query else _PERSISTED_QUERY_NOT_FOUND
+        if not query:
+            return persisted.get(sha256) or _PERSISTED_QUERY_NOT_FOUND
+        if persisted_queries.sha256_of(query) != sha256:
+            raise RequestRefused(
+                RequestErrorCode.PERSISTED_QUERY_HASH_MISMATCH,
+                "`extensions.persistedQuery.sha256Hash` is not the SHA-256 of `query` (UTF-8, as sent).",
+            )
+        if len(query.encode()) <= settings.GRAPHQL_MAX_QUERY_BYTES:
+            persisted.put(sha256, query)
+        return query
+
     def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
+        if query is _PERSISTED_QUERY_NOT_FOUND:
+            # Apollo's clients look for this message or code, then resend with the query text.
+            return ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        "PersistedQueryNotFound",
+                        extensions={"code": RequestErrorCode.PERSISTED_QUERY_NOT_FOUND.value},
+                    )
+                ],
+            )
         if not query:
             if show_graphiql:
                 return None
