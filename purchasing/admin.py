@@ -145,8 +145,8 @@ class StocktakeLineInline(ReadOnlyInline):
 class StocktakeAdmin(ReadOnlyAdmin):
     """Counted at the tills; finalized here with the actions (an explicit choice for uncounted stock)."""
 
-    list_display = ("label", "status", "location", "scope", "created_at", "finalized_at")
-    list_filter = ("status", "location")
+    list_display = ("label", "status", "location", "scope", "count_mode", "created_at", "finalized_at")
+    list_filter = ("status", "location", "count_mode")
     inlines = [StocktakeCountInline, StocktakeLineInline]
     actions = ["finalize_leaving_uncounted", "finalize_zeroing_uncounted"]
 

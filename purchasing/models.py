@@ -157,6 +157,10 @@ class Stocktake(TimeStampedModel):
         LEAVE = "leave", "Leave uncounted stock as it is"
         ZERO = "zero", "Set uncounted stock to zero"
 
+    class CountMode(models.TextChoices):
+        LAST = "last", "The last count of a product replaces the earlier ones"
+        SUM = "sum", "Counts of a product add up (several shelves, several devices)"
+
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     location = models.ForeignKey("products.Location", on_delete=models.PROTECT, related_name="stocktakes")
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.ALL)
@@ -171,6 +175,7 @@ class Stocktake(TimeStampedModel):
     )
     finalized_at = models.DateTimeField(null=True, blank=True)
     uncounted = models.CharField(max_length=10, choices=Uncounted.choices, blank=True)
+    count_mode = models.CharField(max_length=10, choices=CountMode.choices, default=CountMode.LAST)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -184,7 +189,7 @@ class Stocktake(TimeStampedModel):
 
 
 class StocktakeCount(models.Model):
-    """One posted count; the last count of a product (and batch) is the one that counts."""
+    """One posted count: the last of a product (and batch) counts, or all of them add up (count_mode)."""
 
     stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="counts")
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")

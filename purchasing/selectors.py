@@ -103,22 +103,26 @@ def get_stocktake(*, stocktake_id: int) -> Stocktake | None:
     return _stocktake_details(Stocktake.objects.filter(pk=stocktake_id)).first()
 
 
-def in_transit_value(*, location_id: int | None = None) -> Decimal:
-    """Cost of the goods on the road (sent, not yet received), to the cent; by destination if given."""
+def in_transit_totals(*, location_id: int | None = None) -> tuple[Decimal, Decimal]:
+    """Quantity and cost (to the cent) of the goods on the road; by destination if given. One statement."""
     lines = StockTransferLine.objects.filter(transfer__status=StockTransfer.Status.IN_TRANSIT)
     if location_id:
         lines = lines.filter(transfer__to_location_id=location_id)
-    value = lines.aggregate(
+    wide = DecimalField(max_digits=26, decimal_places=7)
+    totals = lines.aggregate(
+        quantity=Coalesce(Sum("quantity_sent", output_field=wide), Value(Decimal("0")), output_field=wide),
         value=Coalesce(
-            Sum(
-                F("quantity_sent") * F("unit_cost"),
-                output_field=DecimalField(max_digits=26, decimal_places=7),
-            ),
+            Sum(F("quantity_sent") * F("unit_cost"), output_field=wide),
             Value(Decimal("0")),
-            output_field=DecimalField(max_digits=26, decimal_places=7),
-        )
-    )["value"]
-    return q(Decimal(value))
+            output_field=wide,
+        ),
+    )
+    return Decimal(totals["quantity"]).quantize(Decimal("0.001")), q(Decimal(totals["value"]))
+
+
+def in_transit_value(*, location_id: int | None = None) -> Decimal:
+    """Cost of the goods on the road (sent, not yet received), to the cent; by destination if given."""
+    return in_transit_totals(location_id=location_id)[1]
 
 
 def _transfer_details(transfers: QuerySet[StockTransfer]) -> QuerySet[StockTransfer]:

@@ -1,16 +1,15 @@
-from functools import wraps
-
 import graphene
-from graphene.utils.str_converters import to_snake_case
 
 from reports import selectors
-from shared.dates import check_date_range, check_days
-from shared.errors import DomainError, ErrorCode
-from shared.graphql import Money, Quantity, decode_id, enum_value, query_error, selected_fields
+from reports.purchasing_schema import PurchasingReportsQuery
+from reports.schema_common import Granularity
+from reports.schema_common import checked as _checked
+from reports.schema_common import figures_asked as _figures_asked
+from reports.schema_common import range_args as _range_args
+from shared.graphql import Money, Quantity, decode_id, enum_value
 from shared.permissions import role_required
 from shared.roles import Role
 
-Granularity = graphene.Enum("Granularity", [("DAY", "DAY"), ("WEEK", "WEEK"), ("MONTH", "MONTH")])
 TopBy = graphene.Enum(
     "TopProductsBy",
     [("QUANTITY", "QUANTITY"), ("REVENUE", "REVENUE"), ("PROFIT", "PROFIT"), ("FREQUENCY", "FREQUENCY")],
@@ -127,9 +126,21 @@ class ValuationType(graphene.ObjectType):
 
 
 class InventoryValuationType(graphene.ObjectType):
-    total = graphene.Field(ValuationType, required=True)
+    total = graphene.Field(
+        ValuationType, required=True, description="Stock on hand (in transit not included)."
+    )
     by_category = graphene.List(graphene.NonNull(ValuationType), required=True)
     by_location = graphene.List(graphene.NonNull(ValuationType), required=True)
+    in_transit_quantity = Quantity(
+        required=True,
+        description="Units sent by a transfer and not yet received (to locationId when given): "
+        "in no location's stock, still owned.",
+    )
+    in_transit_value = Money(
+        required=True,
+        description="Cost of the goods in transit, at the cost they left with. "
+        "Stock owned = total.atCost + inTransitValue.",
+    )
 
 
 class AgingBucket(graphene.ObjectType):
@@ -163,54 +174,11 @@ class GroupTotalType(graphene.ObjectType):
     quantity = Quantity()
 
 
-def _range_args(**extra):
-    return {
-        "date_from": graphene.Date(required=True),
-        "date_to": graphene.Date(required=True),
-        "location_id": graphene.ID(),
-        **extra,
-    }
-
-
-REPORT_MAX_ROWS = 100  # the most rows `limit` may ask of topProducts and outstandingDebt
-
-
-def _check_arguments(date_from=None, date_to=None, granularity=None, limit=None, days=None, **_rest) -> None:
-    check_date_range(date_from, date_to, granularity=enum_value(granularity) if granularity else None)
-    check_days(days, field="days")
-    if limit is not None and not 1 <= limit <= REPORT_MAX_ROWS:
-        raise DomainError(
-            ErrorCode.OUT_OF_RANGE,
-            f"limit must be between 1 and {REPORT_MAX_ROWS}.",
-            field="limit",
-            params={"limit": REPORT_MAX_ROWS},
-        )
-
-
-def _checked(resolver):
-    """Refuse out-of-range dates, spans, limits and day counts with a coded error before any query."""
-
-    @wraps(resolver)
-    def resolve(root, info, **kwargs):
-        try:
-            _check_arguments(**kwargs)
-        except DomainError as exc:
-            raise query_error(exc) from None
-        return resolver(root, info, **kwargs)
-
-    return resolve
-
-
-def _figures_asked(info) -> set[str]:
-    """The report's figures the query selects (selector field names): only their statements run."""
-    return {to_snake_case(name) for name in selected_fields(info)}
-
-
 def _location(location_id):
     return decode_id(location_id, "Location") if location_id else None
 
 
-class Query(graphene.ObjectType):
+class Query(PurchasingReportsQuery, graphene.ObjectType):
     sales_stats = graphene.Field(
         SalesStatsType, description="Sales totals for a period (managers).", **_range_args()
     )

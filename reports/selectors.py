@@ -38,6 +38,7 @@ from django.utils import timezone
 from customers.models import Customer, CustomerLedgerEntry
 from products import selectors as product_selectors
 from products.models import Product, StockLevel
+from purchasing import selectors as purchasing_selectors
 from returns.models import Return, ReturnItem
 from sales.choices import PaymentMethod, SaleStatus
 from sales.models import Payment, Sale, SaleItem
@@ -617,9 +618,13 @@ def inventory_valuation(
 ) -> dict[str, list[Valuation] | Valuation]:
     """Stock at cost (moving average) and at retail price: in total, per category, per location.
 
-    One statement per part; `figures` names the parts wanted (None: all), the others are left out.
+    Plus the goods on the road (`in_transit_quantity`, `in_transit_value`: sent by a transfer, not
+    yet received, valued at the cost they left with; by destination when a location is given):
+    they are in no StockLevel but still owned. One statement per part; `figures` names the parts
+    wanted (None: all), the others are left out (the two in-transit figures share one statement).
     """
-    wanted = {"total", "by_category", "by_location"} if figures is None else set(figures)
+    everything = {"total", "by_category", "by_location", "in_transit_quantity", "in_transit_value"}
+    wanted = everything if figures is None else set(figures)
     levels = StockLevel.objects.filter(quantity__gt=0)
     if location_id:
         levels = levels.filter(location_id=location_id)
@@ -643,6 +648,9 @@ def inventory_valuation(
         )
     if "by_location" in wanted:
         parts["by_location"] = rows("location__name", lambda r: r["location__name"])
+    if wanted & {"in_transit_quantity", "in_transit_value"}:
+        quantity, value = purchasing_selectors.in_transit_totals(location_id=location_id)
+        parts["in_transit_quantity"], parts["in_transit_value"] = quantity, value
     return parts
 
 

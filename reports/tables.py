@@ -3,35 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
 
-from django.utils import timezone
-
-from reports import selectors
+from reports import purchasing_tables, selectors
+from reports.table_base import ReportError, Table
+from reports.table_base import report_dates as _dates
 from shared.money import format_money, format_quantity
 
-
-@dataclass
-class Table:
-    title: str
-    headers: list[str]
-    rows: list[list[str]]
-
-
-class ReportError(ValueError):
-    """Bad report parameters (unknown report, bad date)."""
-
-
-def _dates(params: dict) -> tuple[date, date]:
-    try:
-        date_to = date.fromisoformat(params["to"]) if params.get("to") else timezone.localdate()
-        date_from = date.fromisoformat(params["from"]) if params.get("from") else date_to - timedelta(days=29)
-    except ValueError as exc:
-        raise ReportError(f"Dates must look like 2026-11-23 ({exc}).") from None
-    if date_from > date_to:
-        raise ReportError("The start date is after the end date.")
-    return date_from, date_to
+__all__ = ["REPORTS", "ReportError", "Table", "build"]
 
 
 def sales_stats(params) -> Table:
@@ -152,6 +130,16 @@ def inventory_valuation(params) -> Table:
             ]
             for v in data[group]
         ]
+    # Owned but in no location: valued at the cost it left with (no retail figure on the road).
+    rows.append(
+        [
+            "in transit",
+            "Sent, not yet received",
+            format_quantity(data["in_transit_quantity"]),
+            format_money(data["in_transit_value"]),
+            "",
+        ]
+    )
     return Table("Inventory valuation", ["Group", "Name", "Quantity", "At cost", "At retail"], rows)
 
 
@@ -199,6 +187,7 @@ REPORTS: dict[str, Callable[[dict], Table]] = {
     "sales-by-payment-method": _methods,
     "sales-by-cashier": _groups("Sales by cashier", selectors.sales_by_cashier),
     "sales-by-category": _groups("Sales by category", selectors.sales_by_category),
+    **purchasing_tables.REPORTS,
 }
 
 

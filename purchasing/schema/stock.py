@@ -7,6 +7,7 @@ from purchasing.models import (
     Stocktake,
 )
 from purchasing.schema.types import (
+    StocktakeCountModeEnum,
     StocktakeCountType,
     StocktakeScopeEnum,
     StocktakeType,
@@ -27,6 +28,10 @@ class StartStocktakeInput(graphene.InputObjectType):
     category_id = graphene.ID(description="With scope CATEGORY.")
     product_ids = graphene.List(graphene.NonNull(graphene.ID), description="With scope PRODUCTS.")
     note = graphene.String()
+    count_mode = StocktakeCountModeEnum(
+        default_value=Stocktake.CountMode.LAST.value,
+        description="LAST (default): a later count of a product replaces the earlier one; SUM: counts add up.",
+    )
 
 
 class StartStocktake(BaseMutation):
@@ -51,6 +56,7 @@ class StartStocktake(BaseMutation):
                 for i, pid in enumerate(input.product_ids or [])
             ],
             note=input.note or "",
+            count_mode=enum_value(input.count_mode),
         )
         return {
             "stocktake": selectors.get_stocktake(stocktake_id=stocktake.pk),
@@ -67,7 +73,8 @@ class RecordCountInput(graphene.InputObjectType):
 
 
 class RecordCount(BaseMutation):
-    """Post a count (any staff, repeatable: the last count of a product and batch wins).
+    """Post a count (any staff, repeatable: the last count of a product and batch wins, or with the
+    stocktake's countMode SUM every count adds to the earlier ones).
 
     Errors: STOCKTAKE_CLOSED, NOT_IN_STOCKTAKE_SCOPE, NOT_FOUND, REQUIRED (batchId).
     """

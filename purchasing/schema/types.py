@@ -32,6 +32,12 @@ StocktakeStatusEnum = graphene.Enum.from_enum(
 StocktakeScopeEnum = graphene.Enum.from_enum(
     Stocktake.Scope, name="StocktakeScope", description="What a stocktake counts."
 )
+StocktakeCountModeEnum = graphene.Enum.from_enum(
+    Stocktake.CountMode,
+    name="StocktakeCountMode",
+    description="LAST: a product's later count replaces the earlier one. SUM: its counts add up "
+    "(several devices counting different shelves of one product).",
+)
 UncountedEnum = graphene.Enum.from_enum(
     Stocktake.Uncounted,
     name="UncountedStock",
@@ -148,7 +154,10 @@ class StocktakeCountType(DjangoObjectType):
     class Meta:
         model = StocktakeCount
         name = "StocktakeCount"
-        description = "One posted count; the last count of a product (and batch) is the one posted."
+        description = (
+            "One posted count; the stocktake's countMode says whether the last count of a product "
+            "(and batch) is posted or all of them added up."
+        )
         fields = ("id", "product", "batch", "counted_by", "created_at")
 
 
@@ -185,6 +194,9 @@ class StocktakeLineType(DjangoObjectType):
 class StocktakeType(DjangoObjectType):
     status = StocktakeStatusEnum(required=True)
     scope = StocktakeScopeEnum(required=True)
+    count_mode = StocktakeCountModeEnum(
+        required=True, description="How repeated counts of a product combine."
+    )
     uncounted = UncountedEnum(description="The choice made when finalizing.")
     label = graphene.String(required=True, description="Readable label, e.g. ST-12.")
     counts = graphene.List(graphene.NonNull(StocktakeCountType), required=True)

@@ -58,12 +58,19 @@ def start_stocktake(
     category_id: int | None = None,
     product_ids: list[int] | None = None,
     note: str = "",
+    count_mode: str = Stocktake.CountMode.LAST,
 ) -> Stocktake:
-    """Open a stocktake at a location (the default one when not given) over all, a category or listed products."""
+    """Open a stocktake at a location (the default one when not given) over all, a category or listed products.
+
+    `count_mode`: LAST (a product's later count replaces the earlier one) or SUM (counts add up:
+    several devices counting different shelves of one product).
+    """
     require_manager(user, "start stocktakes")
     location = location_or_default(location_id)
     if scope not in Scope.values:
         raise DomainError(ErrorCode.INVALID, "Choose ALL, CATEGORY or PRODUCTS.", field="scope")
+    if count_mode not in Stocktake.CountMode.values:
+        raise DomainError(ErrorCode.INVALID, "Choose LAST or SUM.", field="countMode")
     category = None
     products: list[Product] = []
     if scope == Scope.CATEGORY:
@@ -88,6 +95,7 @@ def start_stocktake(
         category=category,
         note=check_length((note or "").strip(), limit=2000, field="note"),
         started_by=user,
+        count_mode=count_mode,
     )
     if products:
         stocktake.products.set(products)
@@ -126,7 +134,9 @@ def record_count(
     batch_id: int | None = None,
     counted,
 ) -> StocktakeCount:
-    """Post a count (any staff); a later count of the same product and batch replaces it.
+    """Post a count (any staff): it replaces or adds to the earlier counts of the product and batch.
+
+    Which one is the stocktake's `count_mode` (LAST or SUM); either way every count is kept.
 
     Locks: the stocktake (so a count never lands in a stocktake being finalized), then the product's
     StockLevel at the location, to read the ledger position no sale is in the middle of changing.
@@ -181,11 +191,26 @@ class _Difference:
     difference: Decimal | None  # None: zero whatever is there at finalize time
 
 
-def _latest_counts(stocktake: Stocktake) -> list[StocktakeCount]:
-    latest: dict[tuple[int, int | None], StocktakeCount] = {}
+def _counted(stocktake: Stocktake) -> list[_Difference]:
+    """What was counted of each product (and batch), in product then batch order.
+
+    LAST: the latest count, against its own ledger position. SUM: the counts added up, against
+    the ledger position of the latest of them, when the product's shelves have all been counted;
+    what sold after that is not a discrepancy. A sale from a shelf counted earlier, made before the
+    last shelf was counted, cannot be told apart from one made before its own count, so it shows
+    as a difference: count one product's shelves close together.
+    """
+    found: dict[tuple[int, int | None], _Difference] = {}
     for count in stocktake.counts.select_related("product", "batch").order_by("pk"):
-        latest[(count.product_id, count.batch_id)] = count
-    return [latest[key] for key in sorted(latest, key=lambda k: (k[0], k[1] or 0))]
+        key = (count.product_id, count.batch_id)
+        earlier = found.get(key)
+        counted = count.counted
+        if earlier is not None and stocktake.count_mode == Stocktake.CountMode.SUM:
+            counted += earlier.counted
+        found[key] = _Difference(
+            count.product, count.batch, counted, count.quantity_at_count, counted - count.quantity_at_count
+        )
+    return [found[key] for key in sorted(found, key=lambda k: (k[0], k[1] or 0))]
 
 
 def _uncounted(stocktake: Stocktake, counted_keys: set[tuple[int, int | None]]) -> list[_Difference]:
@@ -216,7 +241,8 @@ def finalize_stocktake(*, user, stocktake_id: int, uncounted: str) -> Stocktake:
     """Post one adjustment movement per difference (managers) and close the stocktake.
 
     `uncounted` is an explicit choice: "leave" keeps stock nobody counted as it is, "zero" sets it
-    to zero. A counted line moves the stock by counted - quantity_at_count, relative to the level now.
+    to zero. A counted line moves the stock by counted - quantity_at_count, relative to the level now
+    (counted and position as `_counted` reads them for the stocktake's count mode).
     Locks: the stocktake, then products.adjust_stock locks each StockLevel (then Batch), in product
     then batch order. Variances are valued at the movement's cost (batch cost or moving average).
     """
@@ -224,15 +250,11 @@ def finalize_stocktake(*, user, stocktake_id: int, uncounted: str) -> Stocktake:
     if uncounted not in Stocktake.Uncounted.values:
         raise DomainError(ErrorCode.INVALID, "Choose LEAVE or ZERO for uncounted stock.", field="uncounted")
     stocktake = _lock_stocktake(stocktake_id)
-    counts = _latest_counts(stocktake)
-    if not counts:
+    work = _counted(stocktake)
+    if not work:
         raise DomainError(Code.NOTHING_COUNTED, "Nothing has been counted yet.", field="stocktakeId")
-    work = [
-        _Difference(c.product, c.batch, c.counted, c.quantity_at_count, c.counted - c.quantity_at_count)
-        for c in counts
-    ]
     if uncounted == Stocktake.Uncounted.ZERO:
-        work += _uncounted(stocktake, {(c.product_id, c.batch_id) for c in counts})
+        work += _uncounted(stocktake, {(d.product.pk, d.batch.pk if d.batch else None) for d in work})
     work.sort(key=lambda d: (d.product.pk, d.batch.pk if d.batch else 0))
     lock_levels(location_id=stocktake.location_id, product_ids=[d.product.pk for d in work])
 

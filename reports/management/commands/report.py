@@ -14,13 +14,18 @@ class Command(BaseCommand):
         parser.add_argument("--order", help="top-products: BEST or WORST")
         parser.add_argument("--limit", type=int)
         parser.add_argument("--days", type=int, help="dead-stock: days without a sale")
-        parser.add_argument("--granularity", help="revenue-by-period: DAY, WEEK or MONTH")
+        parser.add_argument(
+            "--granularity", help="revenue-by-period, purchases-by-supplier: DAY, WEEK or MONTH"
+        )
+        parser.add_argument("--group-by", help="shrinkage, stocktake-variances: PRODUCT, CATEGORY or REASON")
 
     def handle(self, *args, name, from_=None, **options):
         params = {
             "from": from_,
             **{
-                k: v for k, v in options.items() if k in ("to", "by", "order", "limit", "days", "granularity")
+                k: v
+                for k, v in options.items()
+                if k in ("to", "by", "order", "limit", "days", "granularity", "group_by")
             },
         }
         try:
