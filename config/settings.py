@@ -330,6 +330,12 @@ POS_BLIND_CLOSE = env_bool("POS_BLIND_CLOSE", True)
 POS_PHONE_REGION = os.environ.get("POS_PHONE_REGION", "NG")
 # A parked cart older than this many hours is no longer listed nor resumable (docs/OFFLINE.md).
 POS_PARKED_CART_TTL_HOURS = int(os.environ.get("POS_PARKED_CART_TTL_HOURS", "24"))
+# syncSales (docs/OFFLINE.md): at most this many sales per batch; a till clock is trusted when its
+# soldAt is at most POS_SYNC_CLOCK_TOLERANCE_MINUTES ahead of the server and at most
+# POS_SYNC_MAX_SALE_AGE_HOURS behind it (otherwise the sale is dated when received and flagged).
+POS_SYNC_MAX_BATCH = int(os.environ.get("POS_SYNC_MAX_BATCH", "100"))
+POS_SYNC_MAX_SALE_AGE_HOURS = int(os.environ.get("POS_SYNC_MAX_SALE_AGE_HOURS", "72"))
+POS_SYNC_CLOCK_TOLERANCE_MINUTES = int(os.environ.get("POS_SYNC_CLOCK_TOLERANCE_MINUTES", "5"))
 
 # --- Static files: collected into STATIC_ROOT (scripts/gunicorn.sh runs collectstatic) and served by
 # WhiteNoise under hashed, pre-compressed names. DEBUG serves them from the apps as they are.

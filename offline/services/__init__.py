@@ -1,4 +1,5 @@
-"""Every write of the offline app: devices (devices.py) and parked carts (carts.py)."""
+"""Every write of the offline app: devices (devices.py), parked carts (carts.py), sale sync (sync.py)
+and the settling of its exceptions (exceptions.py)."""
 
 from offline.services.carts import CartLineInput, discard_cart, park_cart, resume_cart
 from offline.services.devices import (
@@ -7,6 +8,16 @@ from offline.services.devices import (
     device_from_request,
     register_device,
     revoke_device,
+)
+from offline.services.exceptions import resolve_sync_exception
+from offline.services.sync import (
+    SyncBatchResult,
+    SyncOutcome,
+    SyncOutcomeCode,
+    SyncSaleRequest,
+    high_water_mark,
+    sync_sale,
+    sync_sales,
 )
 
 __all__ = [
@@ -19,4 +30,12 @@ __all__ = [
     "register_device",
     "resume_cart",
     "revoke_device",
+    "resolve_sync_exception",
+    "SyncBatchResult",
+    "SyncOutcome",
+    "SyncOutcomeCode",
+    "SyncSaleRequest",
+    "high_water_mark",
+    "sync_sale",
+    "sync_sales",
 ]
