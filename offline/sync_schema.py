@@ -190,14 +190,16 @@ class SyncSales(BaseMutation):
     SEQUENCE_REUSED, NOT_FOUND, PRODUCT_ARCHIVED, INVALID, REQUIRED, OUT_OF_RANGE, BALANCE_MISMATCH,
     PAYMENT_SHORT, CUSTOMER_BLOCKED, NO_OPEN_SHIFT, BUSY_TRY_AGAIN ... (docs/OFFLINE.md)."""
 
-    results = graphene.List(graphene.NonNull(SyncSaleResultType), required=True)
-    high_water_mark = graphene.Int(
-        required=True, description="Highest deviceSequence n such that 1..n are all held by the server."
+    results = graphene.List(
+        graphene.NonNull(SyncSaleResultType),
+        description="One per input sale, in input order (null if refused).",
     )
-    highest_sequence = graphene.Int(required=True, description="Highest deviceSequence held.")
+    high_water_mark = graphene.Int(
+        description="Highest deviceSequence n such that 1..n are all held by the server."
+    )
+    highest_sequence = graphene.Int(description="Highest deviceSequence held.")
     gaps = graphene.List(
         graphene.NonNull(graphene.Int),
-        required=True,
         description="Missing deviceSequence numbers between highWaterMark and highestSequence (first 100).",
     )
     required_role = Role.CASHIER

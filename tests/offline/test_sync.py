@@ -130,12 +130,16 @@ def test_sync_sales_refused_sale_keeps_the_rest_of_the_batch_and_leaves_a_gap(ca
     till.sell([(shop["soap"], "1")])
     bad = till.sell([(shop["soap"], "1")])
     till.sell([(shop["soap"], "1")])
-    till.outbox[1] = replace(bad, sale=replace(bad.sale, items=[replace(bad.sale.items[0], product_id=999999)]))
+    till.outbox[1] = replace(
+        bad, sale=replace(bad.sale, items=[replace(bad.sale.items[0], product_id=999999)])
+    )
 
     (result,) = till.sync(cashier)
 
     assert _outcomes(result) == ["SYNCED", "REFUSED", "SYNCED"]
-    assert [(e.code, e.field) for e in result.outcomes[1].errors] == [("NOT_FOUND", "sales.1.items.0.productId")]
+    assert [(e.code, e.field) for e in result.outcomes[1].errors] == [
+        ("NOT_FOUND", "sales.1.items.0.productId")
+    ]
     assert (result.high_water_mark, result.gaps) == (1, [2])
     assert Sale.objects.count() == 2
 
@@ -186,7 +190,11 @@ def test_sync_sales_shortage_draws_stock_to_zero_and_records_a_discrepancy_at_co
     assert _outcomes(result) == ["SYNCED_WITH_EXCEPTIONS"]
     assert _level(shop["soap"], shop["location"]) == 0
     discrepancy = StockDiscrepancy.objects.get()
-    assert (discrepancy.quantity, discrepancy.unit_cost, discrepancy.value) == (D("3"), D("6.0000"), D("18.00"))
+    assert (discrepancy.quantity, discrepancy.unit_cost, discrepancy.value) == (
+        D("3"),
+        D("6.0000"),
+        D("18.00"),
+    )
     sale = Sale.objects.get()
     assert discrepancy.sale_sync.sale == sale
     assert discrepancy.movement.movement_type == "offline_shortage"
@@ -269,10 +277,16 @@ def test_resolve_shortage_as_write_off_posts_the_loss_without_changing_stock(cas
     till.sync(cashier)
     exception = SyncException.objects.get()
 
-    services.resolve_sync_exception(user=manager, exception_id=exception.pk, resolution="WRITE_OFF", note="theft")
+    services.resolve_sync_exception(
+        user=manager, exception_id=exception.pk, resolution="WRITE_OFF", note="theft"
+    )
 
     exception.refresh_from_db()
-    assert (exception.status, exception.resolution, exception.resolved_by) == ("RESOLVED", "WRITE_OFF", manager)
+    assert (exception.status, exception.resolution, exception.resolved_by) == (
+        "RESOLVED",
+        "WRITE_OFF",
+        manager,
+    )
     write_off = StockMovement.objects.get(movement_type="write_off")
     assert (write_off.quantity, write_off.unit_cost, write_off.affects_stock) == (D("-3"), D("6.0000"), False)
     assert _level(shop["soap"], shop["location"]) == 0

@@ -36,7 +36,8 @@ class SimulatedTill:
         self.sequence += 1
         prices = {**self.prices, **(unit_prices or {})}
         items = [
-            SaleLineRequest(product_id=p.pk, quantity=Decimal(qty), unit_price=prices[p.pk]) for p, qty in lines
+            SaleLineRequest(product_id=p.pk, quantity=Decimal(qty), unit_price=prices[p.pk])
+            for p, qty in lines
         ]
         total = sum((q(line.unit_price * line.quantity) for line in items), Decimal("0"))
         method = "credit" if on_account else "cash"
