@@ -320,3 +320,43 @@ def test_resolve_sync_exception_twice_or_with_a_wrong_resolution_is_refused(cash
     assert twice.value.code == "SYNC_EXCEPTION_RESOLVED"
     exception.refresh_from_db()
     assert exception.resolution == "RECEIPT"
+
+
+def test_check_ledgers_reports_a_shortage_movement_without_its_discrepancy(cashier, shop, till):
+    from offline import checks
+
+    till.sell([(shop["soap"], "53")])
+    till.sync(cashier)
+    assert checks.find_ledger_mismatches() == []
+
+    StockDiscrepancy.objects.update(quantity=D("1"))
+
+    assert len(checks.find_ledger_mismatches()) == 1
+
+
+@pytest.mark.parametrize("page", ["salesync", "stockdiscrepancy", "syncexception"])
+def test_admin_lists_synced_sales_discrepancies_and_exceptions(client, admin_user, cashier, shop, till, page):
+    till.sell([(shop["soap"], "53")])
+    till.sync(cashier)
+    client.force_login(admin_user)
+
+    response = client.get(f"/admin/offline/{page}/")
+
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 1
+
+
+def test_admin_write_off_action_settles_through_the_service(client, admin_user, cashier, shop, till):
+    till.sell([(shop["soap"], "53")])
+    till.sync(cashier)
+    exception = SyncException.objects.get()
+    client.force_login(admin_user)
+
+    client.post(
+        "/admin/offline/syncexception/",
+        {"action": "write_off_selected", "_selected_action": [exception.pk]},
+    )
+
+    exception.refresh_from_db()
+    assert exception.resolution == "WRITE_OFF"
+    assert StockMovement.objects.filter(movement_type="write_off").count() == 1
