@@ -16,11 +16,13 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from offline.error_codes import OfflineErrorCode
 from offline.models import Device, SaleSync, StockDiscrepancy, SyncException
 from products import services as stock_services
+from products.error_codes import ProductErrorCode
 from products.models import Location
 from products.selectors import get_default_location
 from sales import idempotency
@@ -195,18 +197,25 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
     sale would have been refused for.
 
     Locks, in the project order: the clientId and then the (device, deviceSequence) advisory locks
-    (level 0, like createSale's idempotency key), the cashier's shift (1a), the stock levels and
-    batches of the sale's products (2: the shortage cover, then the sale's own draw of the same
-    rows), the customer (3) and the sale number (5), the last three inside create_sale.
+    (level 0, like createSale's idempotency key), the cashier's shift (1a), then inside create_sale
+    the stock levels and batches (2), the customer (3) and the sale number (5). When create_sale
+    finds too little stock, its savepoint is rolled back (releasing those rows), the shortage
+    cover locks the same stock rows in the same order and puts in what is missing, and the sale
+    is created again.
     """
     request = _validate(request)
     fingerprint = _fingerprint(request)
     idempotency.lock_key(f"sync-client:{request.client_id}")
     idempotency.lock_key(f"sync-sequence:{device.pk}:{request.device_sequence}")
-    existing = SaleSync.objects.filter(client_id=request.client_id).first()
-    if existing is not None:
-        return _replay(existing, device=device, fingerprint=fingerprint)
-    if SaleSync.objects.filter(device=device, device_sequence=request.device_sequence).exists():
+    clashes = list(
+        SaleSync.objects.filter(
+            Q(client_id=request.client_id) | Q(device=device, device_sequence=request.device_sequence)
+        )
+    )
+    for held in clashes:
+        if held.client_id == request.client_id:
+            return _replay(held, device=device, fingerprint=fingerprint)
+    if clashes:
         raise DomainError(
             OfflineErrorCode.SEQUENCE_REUSED,
             f"Sequence {request.device_sequence} of this device is already held for another clientId.",
@@ -222,7 +231,7 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
     business_time, skewed = _business_time(device=device, sold_at=request.sold_at, received_at=received_at)
     # The shift before any stock row (lock order); create_sale finds it locked already.
     till_services.shift_for_posting(user=user, location_id=sale_request.location_id)
-    sync = SaleSync.objects.create(
+    sync = SaleSync(
         device=device,
         client_id=request.client_id,
         device_sequence=request.device_sequence,
@@ -234,31 +243,40 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
         catalogue_version=request.catalogue_version or "",
         synced_by=user,
     )
-    location = _location(sale_request.location_id)
-    covers = stock_services.cover_shortages(
-        user=user,
-        location=location,
-        requests=[
-            stock_services.StockRequest(product_id=line.product_id, quantity=line.quantity)
-            for line in sale_request.items
-        ],
-        reference_type=REFERENCE_TYPE,
-        reference_id=sync.pk,
-    )
-    sale = sale_services.create_sale(
-        user=user, request=sale_request, trust_client_prices=True, allow_over_credit_limit=True
-    ).sale
-    stamp_offline_sale(
-        sale=sale, business_time=business_time, device_receipt_number=request.device_receipt_number
-    )
-    if covers:
+    covers: list[stock_services.ShortageCover] = []
+    try:
+        sale = _create_sale(user=user, request=sale_request)
+    except DomainError as exc:
+        # Shortages are rare: only then are the sale's stock rows locked twice. create_sale rolled
+        # its own savepoint back (and released its stock locks) before raising.
+        if exc.code != ProductErrorCode.INSUFFICIENT_STOCK:
+            raise
+        sync.save()  # its id names the shortage movements
+        covers = stock_services.cover_shortages(
+            user=user,
+            location=_location(sale_request.location_id),
+            requests=[
+                stock_services.StockRequest(product_id=line.product_id, quantity=line.quantity)
+                for line in sale_request.items
+            ],
+            reference_type=REFERENCE_TYPE,
+            reference_id=sync.pk,
+        )
+        sale = _create_sale(user=user, request=sale_request)
         stock_services.set_movement_reference(
             reference_type=REFERENCE_TYPE, reference_id=sync.pk, reference=sale.transaction_id
         )
-    exceptions = _flag(sync=sync, sale=sale, location=location, covers=covers, skewed=skewed)
+    stamp_offline_sale(
+        sale=sale, business_time=business_time, device_receipt_number=request.device_receipt_number
+    )
+    exceptions = _flag(sync=sync, sale=sale, covers=covers, skewed=skewed)
     sync.sale = sale
     sync.status = SaleSync.Status.SYNCED_WITH_EXCEPTIONS if exceptions else SaleSync.Status.SYNCED
-    sync.save(update_fields=["sale", "status"])
+    if sync.pk is None:
+        sync.save()
+    else:
+        sync.save(update_fields=["sale", "status"])
+    exceptions = SyncException.objects.bulk_create(exceptions)
     return SyncOutcome(
         request.client_id,
         request.device_sequence,
@@ -268,6 +286,12 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
     )
 
 
+def _create_sale(*, user, request: SaleRequest):
+    return sale_services.create_sale(
+        user=user, request=request, trust_client_prices=True, allow_over_credit_limit=True
+    ).sale
+
+
 def _location(location_id: int) -> Location:
     location = Location.objects.filter(pk=location_id).first()
     if location is None:
@@ -275,9 +299,11 @@ def _location(location_id: int) -> Location:
     return location
 
 
-def _flag(*, sync: SaleSync, sale, location, covers, skewed: bool) -> list[SyncException]:
-    """The exceptions of one synced sale, written in bulk; each carries what a manager needs."""
+def _flag(*, sync: SaleSync, sale, covers, skewed: bool) -> list[SyncException]:
+    """The exceptions of one synced sale (unsaved; the shortages' discrepancies are written here,
+    their sync row already is); each carries what a manager needs."""
     exceptions: list[SyncException] = []
+    location = sale.location
     items = {item.product_id: item for item in sale.items.all()}
     for cover in covers:
         product = items[cover.product_id].product
@@ -352,7 +378,7 @@ def _flag(*, sync: SaleSync, sale, location, covers, skewed: bool) -> list[SyncE
                 details={"sold_at": sync.sold_at.isoformat(), "received_at": sync.received_at.isoformat()},
             )
         )
-    return SyncException.objects.bulk_create(exceptions)
+    return exceptions
 
 
 def high_water_mark(*, device: Device) -> tuple[int, int, list[int]]:
