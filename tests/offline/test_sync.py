@@ -360,3 +360,32 @@ def test_admin_write_off_action_settles_through_the_service(client, admin_user, 
     exception.refresh_from_db()
     assert exception.resolution == "WRITE_OFF"
     assert StockMovement.objects.filter(movement_type="write_off").count() == 1
+
+
+def test_sync_sales_malformed_sale_is_refused_with_coded_errors_and_records_nothing(cashier, shop, till):
+    request = till.sell([(shop["soap"], "1")])
+    bad = replace(
+        request, device_sequence=0, device_receipt_number=" ", sold_at=request.sold_at.replace(tzinfo=None)
+    )
+
+    result = services.sync_sales(user=cashier, device=till.device, sales=[bad])
+
+    errors = {(e.code, e.field) for e in result.outcomes[0].errors}
+    assert errors == {
+        ("OUT_OF_RANGE", "sales.0.deviceSequence"),
+        ("REQUIRED", "sales.0.deviceReceiptNumber"),
+        ("INVALID", "sales.0.soldAt"),
+    }
+    assert SaleSync.objects.count() == 0 and Sale.objects.count() == 0
+
+
+def test_sync_sales_refused_sale_can_be_corrected_and_resent_with_the_same_client_id(cashier, shop, till):
+    request = till.sell([(shop["soap"], "1")])
+    wrong = replace(request, sale=replace(request.sale, payments=[]))
+    assert (
+        services.sync_sales(user=cashier, device=till.device, sales=[wrong]).outcomes[0].outcome == "REFUSED"
+    )
+
+    (result,) = till.sync(cashier)
+
+    assert _outcomes(result) == ["SYNCED"] and result.high_water_mark == 1
