@@ -20,7 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from offline.error_codes import OfflineErrorCode
-from offline.models import Device, SaleSync, StockDiscrepancy, SyncException
+from offline.models import Device, SaleSync, SyncException
+from offline.services.flags import flag_exceptions
 from products import services as stock_services
 from products.error_codes import ProductErrorCode
 from products.models import Location
@@ -31,7 +32,6 @@ from sales.offline import stamp_offline_sale
 from sales.services import SaleRequest
 from shared import clock, db_errors
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
-from shared.money import format_money, format_quantity, q
 from tills import services as till_services
 
 REFERENCE_TYPE = "sale_sync"
@@ -269,7 +269,7 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
     stamp_offline_sale(
         sale=sale, business_time=business_time, device_receipt_number=request.device_receipt_number
     )
-    exceptions = _flag(sync=sync, sale=sale, covers=covers, skewed=skewed)
+    exceptions = flag_exceptions(sync=sync, sale=sale, covers=covers, skewed=skewed)
     sync.sale = sale
     sync.status = SaleSync.Status.SYNCED_WITH_EXCEPTIONS if exceptions else SaleSync.Status.SYNCED
     if sync.pk is None:
@@ -297,88 +297,6 @@ def _location(location_id: int) -> Location:
     if location is None:
         raise DomainError(ErrorCode.NOT_FOUND, "Location not found.", field="locationId")
     return location
-
-
-def _flag(*, sync: SaleSync, sale, covers, skewed: bool) -> list[SyncException]:
-    """The exceptions of one synced sale (unsaved; the shortages' discrepancies are written here,
-    their sync row already is); each carries what a manager needs."""
-    exceptions: list[SyncException] = []
-    location = sale.location
-    items = {item.product_id: item for item in sale.items.all()}
-    for cover in covers:
-        product = items[cover.product_id].product
-        value = q(cover.quantity * cover.unit_cost)
-        discrepancy = StockDiscrepancy.objects.create(
-            sale_sync=sync,
-            product_id=cover.product_id,
-            location=location,
-            quantity=cover.quantity,
-            unit_cost=cover.unit_cost,
-            value=value,
-            movement=cover.movement,
-        )
-        exceptions.append(
-            SyncException(
-                sale_sync=sync,
-                kind=SyncException.Kind.STOCK_SHORTAGE,
-                discrepancy=discrepancy,
-                message=f"{format_quantity(cover.quantity)} of {product.name} sold beyond the stock on "
-                f"record at {location.name} (cost {format_money(value)}).",
-                details={
-                    "product_id": cover.product_id,
-                    "quantity": str(cover.quantity),
-                    "unit_cost": str(cover.unit_cost),
-                    "value": str(value),
-                },
-            )
-        )
-    customer = sale.customer
-    if customer is not None and sale.amount_on_account > 0 and customer.balance > customer.credit_limit:
-        over = customer.balance - customer.credit_limit
-        exceptions.append(
-            SyncException(
-                sale_sync=sync,
-                kind=SyncException.Kind.CREDIT_LIMIT,
-                message=f"{customer.name} is {format_money(over)} over the credit limit of "
-                f"{format_money(customer.credit_limit)} after this sale.",
-                details={
-                    "customer_id": customer.pk,
-                    "credit_limit": str(customer.credit_limit),
-                    "balance_after": str(customer.balance),
-                    "over_by": str(over),
-                },
-            )
-        )
-    mismatched = [item for item in sale.items.all() if item.is_price_override]
-    if mismatched:
-        exceptions.append(
-            SyncException(
-                sale_sync=sync,
-                kind=SyncException.Kind.PRICE_MISMATCH,
-                message=f"{len(mismatched)} line(s) priced differently from the current catalogue.",
-                details={
-                    "lines": [
-                        {
-                            "line": item.line_number,
-                            "product_id": item.product_id,
-                            "unit_price": str(item.unit_price),
-                            "catalogue_unit_price": str(item.catalogue_unit_price),
-                        }
-                        for item in mismatched
-                    ]
-                },
-            )
-        )
-    if skewed:
-        exceptions.append(
-            SyncException(
-                sale_sync=sync,
-                kind=SyncException.Kind.CLOCK_SKEW,
-                message="The till's sale time was out of bounds; the sale is dated when it was received.",
-                details={"sold_at": sync.sold_at.isoformat(), "received_at": sync.received_at.isoformat()},
-            )
-        )
-    return exceptions
 
 
 def high_water_mark(*, device: Device) -> tuple[int, int, list[int]]:
