@@ -5,6 +5,7 @@ import graphene
 import accounts.schema
 import customers.schema
 import offline.schema
+import offline.sync_schema
 import products.schema
 import purchasing.schema
 import reports.schema
@@ -23,6 +24,7 @@ QUERIES = (
     reports.schema.Query,
     purchasing.schema.Query,
     offline.schema.Query,
+    offline.sync_schema.Query,
 )
 MUTATIONS = (
     accounts.schema.Mutation,
@@ -33,6 +35,7 @@ MUTATIONS = (
     tills.schema.Mutation,
     purchasing.schema.Mutation,
     offline.schema.Mutation,
+    offline.sync_schema.Mutation,
 )
 
 

@@ -336,6 +336,12 @@ POS_PARKED_CART_TTL_HOURS = int(os.environ.get("POS_PARKED_CART_TTL_HOURS", "24"
 # prune_catalogue_changes keeps this many days of the catalogue change log; a till offline longer
 # than that gets CURSOR_EXPIRED and starts a first sync (docs/OFFLINE.md).
 POS_CATALOGUE_LOG_DAYS = int(os.environ.get("POS_CATALOGUE_LOG_DAYS", "30"))
+# syncSales (docs/OFFLINE.md): at most this many sales per batch; a till clock is trusted when its
+# soldAt is at most POS_SYNC_CLOCK_TOLERANCE_MINUTES ahead of the server and at most
+# POS_SYNC_MAX_SALE_AGE_HOURS behind it (otherwise the sale is dated when received and flagged).
+POS_SYNC_MAX_BATCH = int(os.environ.get("POS_SYNC_MAX_BATCH", "100"))
+POS_SYNC_MAX_SALE_AGE_HOURS = int(os.environ.get("POS_SYNC_MAX_SALE_AGE_HOURS", "72"))
+POS_SYNC_CLOCK_TOLERANCE_MINUTES = int(os.environ.get("POS_SYNC_CLOCK_TOLERANCE_MINUTES", "5"))
 
 # --- Static files: collected into STATIC_ROOT (scripts/gunicorn.sh runs collectstatic) and served by
 # WhiteNoise under hashed, pre-compressed names. DEBUG serves them from the apps as they are.

@@ -289,13 +289,18 @@ def charge_to_account(
     reference_id: int | None,
     reference: str = "",
     note: str = "",
+    enforce_limit: bool = True,
 ) -> CustomerLedgerEntry:
-    """Put `amount` on the customer's account, within their credit limit."""
+    """Put `amount` on the customer's account, within their credit limit.
+
+    `enforce_limit=False` records a charge that already happened (an offline sale synced later);
+    the caller flags the breach instead.
+    """
     amount = _positive(amount)
     customer = _lock(customer_id)
     _ensure_can_buy(customer)
     available = customer.credit_limit - customer.balance
-    if amount > available:
+    if enforce_limit and amount > available:
         raise DomainError(
             CustomerErrorCode.CREDIT_LIMIT_EXCEEDED,
             f"{customer.name} can take {format_money(max(available, ZERO))} more on account "

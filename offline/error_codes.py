@@ -15,3 +15,11 @@ class OfflineErrorCode(StrEnum):
     NOT_YOUR_CART = "NOT_YOUR_CART"
     # Catalogue sync: the cursor is older than the pruned change log; start a first sync.
     CURSOR_EXPIRED = "CURSOR_EXPIRED"
+    # syncSales (docs/OFFLINE.md, "Sale sync").
+    BATCH_TOO_LARGE = "BATCH_TOO_LARGE"
+    DEVICE_MISMATCH = "DEVICE_MISMATCH"
+    CLIENT_ID_REUSED = "CLIENT_ID_REUSED"
+    SEQUENCE_REUSED = "SEQUENCE_REUSED"
+    # resolveSyncException.
+    SYNC_EXCEPTION_RESOLVED = "SYNC_EXCEPTION_RESOLVED"
+    RESOLUTION_NOT_ALLOWED = "RESOLUTION_NOT_ALLOWED"

@@ -28,6 +28,9 @@ class Device(TimeStampedModel):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A cache of the highest contiguous deviceSequence held (recomputable from SaleSync rows); only
+    # ever raised, so concurrent batches of one device may write it in any order.
+    sync_high_water_mark = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -138,3 +141,126 @@ class CataloguePruneMark(models.Model):
 
     def __str__(self) -> str:
         return f"pruned up to ({self.txid}, {self.row})"
+
+
+class SaleSync(models.Model):
+    """One offline sale a device handed over with syncSales: the stored outcome a replay answers.
+
+    Only sales the server holds are stored (SYNCED or SYNCED_WITH_EXCEPTIONS); a refused sale leaves
+    nothing, so its sequence number stays a gap until the till sends it again.
+    """
+
+    class Status(models.TextChoices):
+        SYNCED = "SYNCED", "Synced"
+        SYNCED_WITH_EXCEPTIONS = "SYNCED_WITH_EXCEPTIONS", "Synced with exceptions"
+
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="synced_sales")
+    client_id = models.UUIDField(unique=True)
+    device_sequence = models.PositiveIntegerField()
+    device_receipt_number = models.CharField(max_length=40)
+    sale = models.OneToOneField(
+        "sales.Sale", on_delete=models.PROTECT, null=True, blank=True, related_name="offline_sync"
+    )
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.SYNCED)
+    request_fingerprint = models.CharField(max_length=64)
+    sold_at = models.DateTimeField(help_text="As the till sent it.")
+    business_time = models.DateTimeField(
+        help_text="The sale's time in reports: soldAt, or received_at if out of bounds."
+    )
+    received_at = models.DateTimeField()
+    catalogue_version = models.CharField(max_length=64, blank=True)
+    synced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["device", "device_sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "device_sequence"], name="sale_sync_device_sequence"),
+            models.CheckConstraint(condition=Q(device_sequence__gte=1), name="sale_sync_sequence_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} #{self.device_sequence} ({self.client_id})"
+
+
+class StockDiscrepancy(models.Model):
+    """The quantity an offline sale took that the server did not hold (the ledger of shortages).
+
+    Its `movement` is the offline_shortage stock movement that put the quantity in so the sale could
+    draw it; settling it (offline.services.exceptions) says what really happened.
+    """
+
+    sale_sync = models.ForeignKey(SaleSync, on_delete=models.PROTECT, related_name="discrepancies")
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey("products.Location", on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    unit_cost = models.DecimalField(max_digits=14, decimal_places=4)
+    value = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="quantity x unit cost, to the cent."
+    )
+    movement = models.OneToOneField("products.StockMovement", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "stock discrepancies"
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="stock_discrepancy_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of product {self.product_id} at {self.location_id}"
+
+
+class SyncException(models.Model):
+    """Something an offline sale did that a live sale could not (recorded, not refused), for a manager."""
+
+    class Kind(models.TextChoices):
+        STOCK_SHORTAGE = "STOCK_SHORTAGE", "Stock shortage"
+        CREDIT_LIMIT = "CREDIT_LIMIT", "Credit limit breached"
+        PRICE_MISMATCH = "PRICE_MISMATCH", "Price differs from the catalogue"
+        CLOCK_SKEW = "CLOCK_SKEW", "Till clock out of bounds"
+
+    class Status(models.TextChoices):
+        OPEN = "OPEN", "Open"
+        RESOLVED = "RESOLVED", "Resolved"
+
+    class Resolution(models.TextChoices):
+        WRITE_OFF = "WRITE_OFF", "Written off (loss at cost)"
+        RECEIPT = "RECEIPT", "Covered by goods received but not recorded"
+        COUNT = "COUNT", "Confirmed by a count (no ledger change)"
+        ACCEPTED = "ACCEPTED", "Accepted as recorded"
+
+    sale_sync = models.ForeignKey(SaleSync, on_delete=models.PROTECT, related_name="exceptions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    discrepancy = models.OneToOneField(
+        StockDiscrepancy, on_delete=models.PROTECT, null=True, blank=True, related_name="exception"
+    )
+    message = models.CharField(max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+    resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "kind", "created_at"], name="sync_exception_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="OPEN", resolved_at__isnull=True, resolution="")
+                | (Q(status="RESOLVED", resolved_at__isnull=False) & ~Q(resolution="")),
+                name="sync_exception_resolution_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="STOCK_SHORTAGE", discrepancy__isnull=False)
+                | (~Q(kind="STOCK_SHORTAGE") & Q(discrepancy__isnull=True)),
+                name="sync_exception_shortage_has_discrepancy",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.status})"

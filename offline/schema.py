@@ -1,4 +1,5 @@
-"""GraphQL for offline tills (API.md "Offline tills"): devices and parked carts. Thin adapters.
+"""GraphQL for offline tills (API.md "Offline tills"): devices, parked carts, catalogue sync; sale
+sync is in sync_schema.py. Thin adapters.
 
 Protocol, codes and retry rules: docs/OFFLINE.md.
 """

@@ -1,10 +1,10 @@
-"""Reads of the offline app: devices (managers) and the parked carts still resumable."""
+"""Reads of the offline app: devices (managers), the parked carts still resumable, sync exceptions."""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from offline.models import Device, ParkedCart, ParkedCartLine
+from offline.models import Device, ParkedCart, ParkedCartLine, SyncException
 from offline.services.carts import expiry_cutoff
 
 
@@ -42,3 +42,28 @@ def get_cart_with_lines(*, cart_id: int) -> ParkedCart | None:
         .filter(pk=cart_id)
         .first()
     )
+
+
+def _exceptions() -> QuerySet[SyncException]:
+    return SyncException.objects.select_related(
+        "sale_sync__device",
+        "sale_sync__sale",
+        "discrepancy__product",
+        "discrepancy__location",
+        "resolved_by",
+    )
+
+
+def list_sync_exceptions(*, status: str | None = None, kind: str | None = None) -> QuerySet[SyncException]:
+    """Exceptions raised by offline sales, newest first, with their sale, device and discrepancy."""
+    exceptions = _exceptions()
+    if status:
+        exceptions = exceptions.filter(status=status)
+    if kind:
+        exceptions = exceptions.filter(kind=kind)
+    return exceptions.order_by("-created_at", "-pk")
+
+
+def get_sync_exception(*, exception_id: int) -> SyncException | None:
+    """One exception shaped like the list, for a mutation payload."""
+    return _exceptions().filter(pk=exception_id).first()

@@ -208,6 +208,9 @@ class StockMovement(models.Model):
         TRANSFER_IN = "transfer_in", "Transfer in"
         VOID = "void", "Void"
         WRITE_OFF = "write_off", "Write-off"
+        # Stock an offline sale took that the server did not hold: put in just before the sale draws
+        # it, so the level never goes below zero; each one has an offline.StockDiscrepancy to settle.
+        OFFLINE_SHORTAGE = "offline_shortage", "Offline sale shortage"
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="movements")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="movements")

@@ -69,6 +69,9 @@ class Sale(TimeStampedModel):
     note = models.CharField(max_length=500, blank=True)
 
     idempotency_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    # The number an offline till printed before the server knew the sale (syncSales); the sale's
+    # created_at is then the till's soldAt (offline.services.sync).
+    device_receipt_number = models.CharField(max_length=40, blank=True, db_index=True)
     request_fingerprint = models.CharField(
         max_length=64, blank=True, help_text="sha256 hex of the canonical createSale input."
     )

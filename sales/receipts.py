@@ -91,6 +91,8 @@ def render_text(sale: Sale, *, width: int = 42) -> str:
     centre(ctx["shop"]["phone"])
     out.append(rule)
     pair("Receipt", sale.transaction_id)
+    if sale.device_receipt_number:
+        pair("Till receipt", sale.device_receipt_number)
     pair("Date", ctx["when"])
     pair("Cashier", ctx["cashier"][: width // 2])
     if sale.customer_id:

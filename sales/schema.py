@@ -88,6 +88,11 @@ class SaleType_(DjangoObjectType):
     amount_on_account = Money(required=True, description="Charged to the customer's account.")
     credit_applied = Money(required=True, description="Customer store credit spent.")
     credit_created = Money(required=True, description="Overpayment kept as credit for the customer.")
+    device_receipt_number = graphene.String(
+        required=True,
+        description="The receipt number an offline till printed before the sale reached the server "
+        "(syncSales); empty for a sale made online.",
+    )
     items = graphene.List(graphene.NonNull(SaleItemType), required=True)
     payments = graphene.List(graphene.NonNull(PaymentType), required=True)
     customer_balance = Money(description="The customer's balance now (positive: owes the shop).")
@@ -104,6 +109,7 @@ class SaleType_(DjangoObjectType):
         fields = (
             "id",
             "transaction_id",
+            "device_receipt_number",
             "customer",
             "location",
             "cashier",
@@ -329,13 +335,15 @@ class Query(graphene.ObjectType):
         status=SaleStatusEnum(),
         payment_method=graphene.String(),
         transaction_id=graphene.String(),
+        device_receipt_number=graphene.String(description="The number an offline till printed."),
         description="Sales, newest first. Cashiers see their own sales; managers see all.",
     )
     sale = graphene.Field(
         SaleType_,
         id=graphene.ID(),
         transaction_id=graphene.String(),
-        description="One sale by id or transactionId.",
+        device_receipt_number=graphene.String(description="The number an offline till printed."),
+        description="One sale by id, transactionId or deviceReceiptNumber.",
     )
     price_sale = graphene.Field(
         PriceSaleResult, input=SaleInput(required=True), description="Price a cart without saving it."
@@ -356,8 +364,8 @@ class Query(graphene.ObjectType):
         return selectors.list_sales(user=info.context.user, joins=joins, preload=preload, **filters)
 
     @login_required
-    def resolve_sale(root, info, id=None, transaction_id=None):
-        return selectors.find_sale(identifier=transaction_id or id)
+    def resolve_sale(root, info, id=None, transaction_id=None, device_receipt_number=None):
+        return selectors.find_sale(identifier=transaction_id or id or device_receipt_number)
 
     @login_required
     def resolve_price_sale(root, info, input):

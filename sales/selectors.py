@@ -52,6 +52,7 @@ def list_sales(
     status: str | None = None,
     payment_method: str | None = None,
     transaction_id: str | None = None,
+    device_receipt_number: str | None = None,
     joins: Collection[str] = SALE_JOINS,
     preload: Collection[str] = SALE_RELATIONS,
 ) -> QuerySet[Sale]:
@@ -78,6 +79,8 @@ def list_sales(
         sales = sales.filter(payments__method=payment_method).distinct()
     if transaction_id:
         sales = sales.filter(transaction_id__iexact=transaction_id.strip())
+    if device_receipt_number:
+        sales = sales.filter(device_receipt_number=device_receipt_number.strip())
     return _with_details(sales, joins, preload).order_by("-created_at", "-pk")
 
 
@@ -86,7 +89,8 @@ def get_sale(*, sale_id: int) -> Sale | None:
 
 
 def find_sale(*, identifier: str | int | None) -> Sale | None:
-    """A sale by raw id, Relay global id or transaction id (e.g. S2026-000123).
+    """A sale by raw id, Relay global id, transaction id (e.g. S2026-000123) or, failing those, the
+    number an offline till printed (`device_receipt_number`; the newest if two devices share one).
 
     Not scoped to the caller: any staff member may open one sale (reprint a receipt, start a
     return). Lists are scoped in `list_sales`.
@@ -100,4 +104,7 @@ def find_sale(*, identifier: str | int | None) -> Sale | None:
     pk = decode_id(raw, "Sale")
     if pk is not None:
         return sales.filter(pk=pk).first()
-    return sales.filter(transaction_id__iexact=raw).first()
+    return (
+        sales.filter(transaction_id__iexact=raw).first()
+        or sales.filter(device_receipt_number=raw).order_by("-pk").first()
+    )

@@ -174,6 +174,7 @@ def _price(
     customer: Customer | None,
     products: dict[int, Product],
     cart_only: bool = False,
+    trust_client_prices: bool = False,
 ) -> pricing.PricedSale:
     is_manager = has_role(user, Role.MANAGER)
     _check_sale_type(request.sale_type, customer=customer, is_manager=is_manager)
@@ -246,7 +247,7 @@ def _price(
         priced,
         max_discount_percent=Decimal(settings.CASHIER_MAX_DISCOUNT_PERCENT),
         overrides_present=any(line.is_price_override for line in priced.lines),
-        is_manager=is_manager,
+        is_manager=is_manager or trust_client_prices,
     )
     return priced
 
@@ -339,6 +340,8 @@ def create_sale(
     request: SaleRequest,
     allow_exchange_tender: bool = False,
     fallback_shift_ids: tuple[int | None, ...] = (),
+    trust_client_prices: bool = False,
+    allow_over_credit_limit: bool = False,
 ) -> SaleResult:
     """Create a completed sale: price it, deduct stock, settle the customer's account, record payments.
 
@@ -348,6 +351,10 @@ def create_sale(
     that every till shares stays locked for a few statements, not the whole sale. Any refusal
     raises DomainError and rolls everything back: no sale, movement or ledger row is left behind,
     and no number is used up.
+
+    An offline sale synced later (offline.services.sync) is a fact: `trust_client_prices` takes the
+    till's unit prices and discounts as given (no cashier limits), `allow_over_credit_limit` records
+    an account charge beyond the limit; the caller flags both.
     """
     request = _validate_request(request, allow_exchange_tender=allow_exchange_tender)
     fingerprint = _fingerprint(request)
@@ -370,7 +377,13 @@ def create_sale(
         user=user, location_id=location.pk, fallback_shift_ids=fallback_shift_ids
     )
     products = _load_products(request)
-    priced = _price(user=user, request=request, customer=customer, products=products)
+    priced = _price(
+        user=user,
+        request=request,
+        customer=customer,
+        products=products,
+        trust_client_prices=trust_client_prices,
+    )
 
     sale = Sale.objects.create(
         transaction_id=provisional_transaction_id(),
@@ -408,7 +421,13 @@ def create_sale(
         [Payment(sale=sale, method=p.method, amount=p.amount, reference=p.reference) for p in priced.payments]
     )
     if customer is not None:
-        sale.customer = _settle_customer_account(user=user, sale=sale, customer=customer, priced=priced)
+        sale.customer = _settle_customer_account(
+            user=user,
+            sale=sale,
+            customer=customer,
+            priced=priced,
+            enforce_credit_limit=not allow_over_credit_limit,
+        )
     till.post_sale(shift=shift, user=user, sale_id=sale.pk, priced=priced)
     _number(sale)
     # The caller usually shows the sale it just made: hand it over complete, as `get_sale` would
@@ -494,7 +513,9 @@ def _take(draws: list[tuple], quantity: Decimal) -> list[tuple]:
     return taken
 
 
-def _settle_customer_account(*, user, sale: Sale, customer: Customer, priced: pricing.PricedSale) -> Customer:
+def _settle_customer_account(
+    *, user, sale: Sale, customer: Customer, priced: pricing.PricedSale, enforce_credit_limit: bool = True
+) -> Customer:
     """Post the sale's account effects; return the customer as locked and updated by the last one."""
     common = {
         "user": user,
@@ -508,7 +529,10 @@ def _settle_customer_account(*, user, sale: Sale, customer: Customer, priced: pr
         ).customer
     if priced.amount_on_account > 0:
         customer = customer_services.charge_to_account(
-            amount=priced.amount_on_account, reference=sale.transaction_id, **common
+            amount=priced.amount_on_account,
+            reference=sale.transaction_id,
+            enforce_limit=enforce_credit_limit,
+            **common,
         ).customer
     if priced.credit_created > 0:
         customer = customer_services.credit_account(

@@ -12,6 +12,7 @@ from products.services.catalogue import (
     sync_product_codes,
     update_product,
 )
+from products.services.shortage import SHORTAGE_BATCH_NUMBER, ShortageCover, cover_shortages
 from products.services.stock import (
     BatchDraw,
     Receipt,
@@ -38,6 +39,9 @@ __all__ = [
     "adjust_stock",
     "archive_product",
     "clean_sku",
+    "cover_shortages",
+    "SHORTAGE_BATCH_NUMBER",
+    "ShortageCover",
     "create_category",
     "create_location",
     "create_product",
