@@ -459,6 +459,10 @@ class Query(graphene.ObjectType):
         register_id=graphene.ID(),
         description="Shifts, newest first; a cashier sees only their own.",
     )
+    current_shift = graphene.Field(
+        ShiftType,
+        description="The caller's own open shift (at any register), or null: what a till asks after login.",
+    )
     shift_report = graphene.Field(
         ShiftReportType,
         shift_id=graphene.ID(required=True),
@@ -499,6 +503,10 @@ class Query(graphene.ObjectType):
             status=enum_value(status),
             register_id=decode_id(register_id, "Register") if register_id else None,
         )
+
+    @login_required
+    def resolve_current_shift(root, info):
+        return selectors.get_current_shift(user=info.context.user)
 
     @login_required
     def resolve_z_report(root, info, shift_id, format):

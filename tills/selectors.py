@@ -212,6 +212,15 @@ def get_shift_report(*, user, shift_id: int) -> ShiftReport:
     return ShiftReport(shift=shift, summary=shift_summary(shift=shift), is_blind=blind)
 
 
+def get_current_shift(*, user) -> Shift | None:
+    """The caller's own open shift (at any register), with its register and location, or None."""
+    return (
+        Shift.objects.select_related("register__location", "cashier")
+        .filter(cashier_id=user.pk, status=Shift.Status.OPEN)
+        .first()
+    )
+
+
 def get_closed_shift(*, user, shift_id: int) -> Shift | None:
     """A shift with what its Z prints (register, cashiers), None while it is open (no Z yet).
 

@@ -1,4 +1,4 @@
-"""zReport: a closed shift's Z as printed, for a JWT client such as the till (issue 18)."""
+"""zReport and currentShift: what the till reads of shifts through GraphQL (issue 18)."""
 
 from decimal import Decimal
 
@@ -66,3 +66,31 @@ def test_z_report_costs_two_queries(as_cashier, cashier, manager, shop):
 
     # The auth user, then the shift joined to its register, cashier and closer; the Z is stored.
     assert len(captured) == 2
+
+
+CURRENT = (
+    "{ currentShift { id status openingFloat register { name location { name } } cashier { username } } }"
+)
+
+
+def test_current_shift_is_the_callers_own_open_shift(as_cashier, as_manager, cashier, manager, shop):
+    shift = open_shift(cashier, make_register(manager), "150.00")
+
+    with CaptureQueriesContext(connection) as captured:
+        mine = as_cashier(CURRENT).payload("currentShift")
+    queries = len(captured)  # read now: the next request resets the connection's query log
+    managers = as_manager(CURRENT).payload("currentShift")
+    services.close_shift(user=cashier, shift_id=shift.pk, counted_cash=Decimal("150.00"))
+    after_close = as_cashier(CURRENT).payload("currentShift")
+
+    assert mine["status"] == "OPEN" and mine["openingFloat"] == "150.00"
+    assert mine["register"] == {"name": "Till 1", "location": {"name": shop["location"].name}}
+    assert queries == 2  # the auth user, the shift joined to register, location and cashier
+    assert managers is None  # another user's open shift is not the manager's
+    assert after_close is None
+
+
+def test_current_shift_anonymous_refused(anon, shop):
+    response = anon(CURRENT)
+
+    assert response.error_codes() == ["UNAUTHENTICATED"] and response.data["currentShift"] is None
