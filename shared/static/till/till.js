@@ -1,44 +1,52 @@
-// The reference till: scan, cart, customer, tender, receipt. Every number shown comes from the
-// server as a string (priceSale quotes, createSale results); the page never does money arithmetic.
-import { Api, ApiError, NetworkError, SessionEnded } from "./api.js";
+// The reference till: scan, cart (quantities, line discounts), tender, receipt; the customer,
+// shift and returns screens live in their own modules. Every number shown comes from the server as
+// a string (priceSale quotes, createSale results); the page never does money arithmetic.
+import { NetworkError } from "./api.js";
+import { initCustomers, resetCustomer } from "./customer.js";
 import { explain } from "./messages.js";
 import * as Q from "./queries.js";
+import { closeReturns, initReturns, openReturns } from "./returns.js";
+import { api, call, onSessionEnded } from "./session.js";
+import { closeShiftScreen, forgetTillState, initShifts, loadTillState, openShiftScreen, saleLocationId } from "./shift.js";
+import {
+  $, describe, erroredIndexes, hideResults, overlay, pickListKeys, printable, report, say, show, showResults,
+} from "./ui.js";
 
-const $ = (id) => document.getElementById(id);
 const PRICE_DELAY_MS = 120;
 
-const api = new Api({ onSessionEnded: (reason) => showEnded(reason) });
+onSessionEnded((reason) => showEnded(reason));
 const state = {
   user: null,
   owner: null, // username whose cart this is
-  lines: [], // {productId, name, sku, unitPrice, quantity, decimals}
+  lines: [], // {productId, name, sku, unitPrice, quantity, discount, decimals}
   customer: null,
   quote: null,
+  refusedDiscounts: new Set(), // line indexes whose discount the last priceSale refused
   tenderQuote: null,
   pending: null, // {key, input}: a createSale whose answer never arrived; a retry resends it unchanged
   priceTimer: null,
   priceSeq: 0,
 };
 
+const backToScan = () => $("scan").focus();
+initCustomers({ state, onChange: () => schedulePrice() });
+initShifts({ onClose: backToScan });
+initReturns({ onClose: backToScan });
+
 // --- screens ---------------------------------------------------------------------------------------
-const SCREENS = ["login-screen", "ended-screen", "sale-screen", "tender-screen", "receipt-screen"];
-function show(...ids) {
-  for (const id of SCREENS) $(id).hidden = !ids.includes(id);
-}
-function say(id, text) {
-  $(id).textContent = text ?? "";
-  $(id).hidden = !text;
+function setStaffControls(visible) {
+  for (const id of ["who", "logout", "shift-button", "returns-button"]) $(id).hidden = !visible;
 }
 
 function showLogin() {
-  $("who").hidden = $("logout").hidden = true;
+  setStaffControls(false);
   show("login-screen");
   $("login-username").focus();
 }
 
 function showEnded(reason) {
   state.user = null;
-  $("who").hidden = $("logout").hidden = true;
+  setStaffControls(false);
   $("ended-detail").textContent = `The server said: ${reason}`;
   show("ended-screen");
   $("ended-login").focus();
@@ -58,11 +66,12 @@ $("login-form").addEventListener("submit", async (event) => {
     state.user = user;
     $("login-password").value = "";
     $("who").textContent = `${[user.firstName, user.lastName].join(" ").trim() || user.username} · ${(user.role ?? "").toLowerCase()}`;
-    $("who").hidden = $("logout").hidden = false;
+    setStaffControls(true);
     // After "session ended" the same cashier carries on with the cart (and any sale awaiting retry).
     if (user.username !== state.owner) resetSale();
     state.owner = user.username;
     showSale();
+    await loadTillState();
     if (state.pending) show("sale-screen", "tender-screen");
     else if (state.lines.length) schedulePrice();
   } catch (error) {
@@ -74,6 +83,7 @@ $("logout").addEventListener("click", async () => {
   await api.logout();
   state.owner = null;
   resetSale();
+  forgetTillState();
   showLogin();
 });
 
@@ -125,6 +135,7 @@ function addProduct(product) {
       sku: product.sku,
       unitPrice: product.retailPrice,
       quantity: "1",
+      discount: "",
       decimals: product.quantityDecimals,
     });
   }
@@ -132,6 +143,8 @@ function addProduct(product) {
   schedulePrice();
   $("scan").focus();
 }
+
+pickListKeys("product-results", "scan");
 
 // --- the cart --------------------------------------------------------------------------------------
 function renderCart() {
@@ -145,6 +158,7 @@ function renderCart() {
     row.innerHTML = `<td><div class="name"></div><div class="muted sku"></div></td>
       <td class="num"></td>
       <td class="qty"><input type="number" min="0" inputmode="decimal"></td>
+      <td class="qty"><input class="discount" inputmode="decimal" placeholder="0.00"></td>
       <td class="num total"></td>
       <td><button type="button" class="remove">×</button></td>`;
     row.querySelector(".name").textContent = line.name;
@@ -152,6 +166,17 @@ function renderCart() {
     row.children[1].textContent = quoted[index]?.unitPrice ?? line.unitPrice;
     row.querySelector(".total").textContent = quoted[index]?.total ?? "…";
     const qty = row.querySelector("input");
+    const discount = row.querySelector(".discount");
+    discount.value = line.discount;
+    discount.setAttribute("aria-label", `Discount on ${line.name}`);
+    if (state.refusedDiscounts.has(index)) discount.setAttribute("aria-invalid", "true");
+    discount.addEventListener("change", () => setDiscount(index, discount.value));
+    discount.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        setDiscount(index, discount.value);
+        $("scan").focus();
+      }
+    });
     qty.value = line.quantity;
     qty.step = line.decimals > 0 ? String(10 ** -line.decimals) : "1";
     qty.setAttribute("aria-label", `Quantity of ${line.name}`);
@@ -179,6 +204,15 @@ function setQuantity(index, value) {
   schedulePrice();
 }
 
+/** An amount off the line as the cashier typed it; the server prices it and enforces the cap. */
+function setDiscount(index, value) {
+  const line = state.lines[index];
+  const typed = value.trim();
+  if (!line || typed === line.discount) return;
+  line.discount = typed;
+  schedulePrice();
+}
+
 function removeLine(index) {
   state.lines.splice(index, 1);
   renderCart();
@@ -188,10 +222,16 @@ function removeLine(index) {
 
 function saleInput(payments = []) {
   const input = {
-    items: state.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+    items: state.lines.map((l) => {
+      const item = { productId: l.productId, quantity: l.quantity };
+      if (l.discount) item.discount = l.discount;
+      return item;
+    }),
     payments,
   };
   if (state.customer) input.customerId = state.customer.id;
+  const locationId = saleLocationId(); // the till's register decides where it sells
+  if (locationId) input.locationId = locationId;
   return input;
 }
 
@@ -213,6 +253,7 @@ async function price() {
     const result = (await call(Q.PRICE_SALE, { input: saleInput() })).priceSale;
     if (seq !== state.priceSeq) return;
     state.quote = result.quote;
+    state.refusedDiscounts = erroredIndexes(result, "items", "discount");
     if (!result.success) say("sale-message", describe(result));
     else if (result.quote?.shortages?.length) say("sale-message", shortageText(result.quote.shortages));
     showTotals(result.quote);
@@ -223,10 +264,12 @@ async function price() {
 }
 
 function showTotals(quote) {
-  $("t-subtotal").textContent = quote?.subtotal ?? "0.00";
-  $("t-discount").textContent = quote?.discountTotal ?? "0.00";
-  $("t-tax").textContent = quote?.taxTotal ?? "0.00";
-  $("t-total").textContent = quote?.total ?? "0.00";
+  // A refused cart has no price: show none rather than a misleading 0.00.
+  const none = state.lines.length ? "…" : "0.00";
+  $("t-subtotal").textContent = quote?.subtotal ?? none;
+  $("t-discount").textContent = quote?.discountTotal ?? none;
+  $("t-tax").textContent = quote?.taxTotal ?? none;
+  $("t-total").textContent = quote?.total ?? none;
   $("pay").disabled = !quote || !state.lines.length;
 }
 
@@ -236,85 +279,6 @@ function shortageText(shortages) {
     return `${line?.name ?? "an item"} (${s.available} in stock, ${s.requested} in the cart)`;
   });
   return `Not enough stock: ${names.join("; ")}.`;
-}
-
-// --- customers -------------------------------------------------------------------------------------
-$("customer-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const search = $("customer-search").value.trim();
-  if (!search) return;
-  try {
-    const found = (await call(Q.CUSTOMERS, { search })).customers.edges.map((e) => e.node);
-    if (found.length === 1) return attachCustomer(found[0]);
-    if (!found.length) {
-      say("sale-message", `No customer matches “${search}”.`);
-      return;
-    }
-    showResults("customer-results", found, (c) => `${c.name} · ${c.phone}`, attachCustomer);
-  } catch (error) {
-    report("sale-message", error);
-  }
-});
-
-function attachCustomer(customer) {
-  state.customer = customer;
-  hideResults("customer-results");
-  $("customer-search").value = "";
-  $("customer-name").textContent = customer.name;
-  $("customer-credit").textContent = customer.status === "BLOCKED"
-    ? "Blocked: pay now only, nothing on account."
-    : `Available credit ${customer.availableCredit} · balance ${customer.balance}`;
-  $("customer-attached").hidden = false;
-  $("customer-form").hidden = true;
-  say("sale-message", "");
-  schedulePrice();
-  $("scan").focus();
-}
-
-$("customer-remove").addEventListener("click", () => {
-  state.customer = null;
-  $("customer-attached").hidden = true;
-  $("customer-form").hidden = false;
-  schedulePrice();
-  $("customer-search").focus();
-});
-
-// --- result lists (products, customers): arrows move, Enter picks, Escape closes -------------------
-function showResults(id, items, label, pick) {
-  const list = $(id);
-  list.replaceChildren(
-    ...items.map((item) => {
-      const li = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.textContent = label(item);
-      button.addEventListener("click", () => {
-        hideResults(id);
-        pick(item);
-      });
-      li.append(button);
-      return li;
-    }),
-  );
-  list.hidden = false;
-  list.querySelector("button").focus();
-}
-function hideResults(id) {
-  $(id).hidden = true;
-  $(id).replaceChildren();
-}
-for (const id of ["product-results", "customer-results"]) {
-  $(id).addEventListener("keydown", (event) => {
-    const buttons = [...$(id).querySelectorAll("button")];
-    const at = buttons.indexOf(document.activeElement);
-    if (event.key === "ArrowDown") buttons[Math.min(at + 1, buttons.length - 1)]?.focus();
-    else if (event.key === "ArrowUp") buttons[Math.max(at - 1, 0)]?.focus();
-    else if (event.key === "Escape") {
-      hideResults(id);
-      (id === "product-results" ? $("scan") : $("customer-search")).focus();
-    } else return;
-    event.preventDefault();
-  });
 }
 
 // --- tender ----------------------------------------------------------------------------------------
@@ -458,11 +422,6 @@ function setTenderLocked(locked) {
 }
 
 // --- receipt ---------------------------------------------------------------------------------------
-const PRINT_CSS = `<style>
-  @page { size: 80mm auto; margin: 3mm; }
-  @media print { body { max-width: none; width: 74mm; margin: 0; font-size: 11px; } }
-</style>`;
-
 async function showReceipt(sale) {
   const summary = [`Receipt ${sale.transactionId}`, `total ${sale.total}`, `paid ${sale.amountPaid}`];
   if (sale.amountOnAccount !== "0.00") summary.push(`on account ${sale.amountOnAccount}`);
@@ -473,7 +432,7 @@ async function showReceipt(sale) {
   $("receipt-next").focus();
   try {
     const html = (await call(Q.RECEIPT, { transactionId: sale.transactionId })).receipt ?? "";
-    $("receipt-frame").srcdoc = html.replace("</head>", `${PRINT_CSS}</head>`);
+    $("receipt-frame").srcdoc = printable(html);
   } catch (error) {
     $("receipt-summary").textContent += ` (the receipt could not be loaded: ${error.message})`;
   }
@@ -488,13 +447,11 @@ function resetSale() {
   clearTimeout(state.priceTimer);
   state.priceSeq++;
   state.lines = [];
-  state.customer = null;
+  state.refusedDiscounts = new Set();
   state.quote = state.tenderQuote = state.pending = null;
-  $("customer-attached").hidden = true;
-  $("customer-form").hidden = false;
-  $("customer-search").value = $("scan").value = "";
+  resetCustomer();
+  $("scan").value = "";
   hideResults("product-results");
-  hideResults("customer-results");
   say("scan-message", "");
   say("sale-message", "");
   showTotals(null);
@@ -502,8 +459,24 @@ function resetSale() {
 }
 
 // --- keyboard shortcuts ----------------------------------------------------------------------------
+$("shift-button").addEventListener("click", () => openOverlay(openShiftScreen));
+$("returns-button").addEventListener("click", () => openOverlay(openReturns));
+
+/** Shift and returns open over the sale screen, never over a tender or a receipt in progress. */
+function openOverlay(open) {
+  if (!state.user || overlay() === "tender-screen" || overlay() === "receipt-screen") return;
+  open();
+}
+
 document.addEventListener("keydown", (event) => {
-  if (!$("tender-screen").hidden) {
+  if (event.key === "F4" || event.key === "F8") {
+    event.preventDefault();
+    if (!$("sale-screen").hidden || overlay()) openOverlay(event.key === "F4" ? openShiftScreen : openReturns);
+  } else if (overlay() === "shift-screen") {
+    if (event.key === "Escape") closeShiftScreen();
+  } else if (overlay() === "returns-screen") {
+    if (event.key === "Escape") closeReturns();
+  } else if (!$("tender-screen").hidden) {
     if (event.key === "Escape") closeTender();
   } else if (!$("receipt-screen").hidden) {
     // Enter or Escape starts the next sale wherever the focus went (e.g. into the receipt frame).
@@ -523,21 +496,6 @@ document.addEventListener("keydown", (event) => {
 });
 
 // --- helpers ---------------------------------------------------------------------------------------
-const call = (query, variables) => api.request(query, variables);
-
-function describe(result) {
-  const errors = result.errors ?? [];
-  if (!errors.length) return result.message ?? "The server refused this.";
-  return errors.map((e) => explain(e.code, e.message)).join(" ");
-}
-
-function report(id, error) {
-  if (error instanceof SessionEnded) return;
-  if (error instanceof NetworkError) say(id, "The server could not be reached. Check the connection and try again.");
-  else if (error instanceof ApiError) say(id, explain(error.code, error.message));
-  else say(id, "Something went wrong in the till page; reload it.");
-}
-
 function rawId(globalId) {
   try {
     return atob(globalId).split(":")[1] ?? globalId;
