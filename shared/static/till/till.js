@@ -193,7 +193,7 @@ function renderCart() {
     body.append(row);
   });
   $("cart-empty").hidden = state.lines.length > 0;
-  $("pay").disabled = state.lines.length === 0;
+  $("pay").disabled = !state.quote || state.lines.length === 0; // no price, no payment
 }
 
 function setQuantity(index, value) {
@@ -290,6 +290,8 @@ $("clear").addEventListener("click", () => {
 
 function openTender() {
   if (!state.lines.length || !state.quote) return;
+  // A cart price still waiting would overtake the tender's quotes; the tender quotes the same cart.
+  clearTimeout(state.priceTimer);
   $("tender-total").textContent = state.quote.total;
   $("pay-cash").value = $("pay-card").value = "";
   $("pay-account").checked = false;
@@ -306,6 +308,7 @@ function openTender() {
 function closeTender() {
   if (state.pending) return; // a sale whose outcome is unknown must be retried, not abandoned
   show("sale-screen");
+  schedulePrice(); // the cart's own price may have been cancelled when the tender opened
   $("scan").focus();
 }
 
@@ -347,6 +350,7 @@ async function quoteTender() {
     say("tender-message", result.success || short ? "" : describe(result));
     const quote = result.quote;
     state.tenderQuote = quote;
+    if (quote) $("tender-total").textContent = quote.total;
     $("q-paid").textContent = quote?.amountPaid ?? "…";
     $("q-due").textContent = quote?.amountDue ?? "…";
     $("q-change").textContent = quote?.change ?? "…";
