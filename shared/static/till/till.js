@@ -466,9 +466,10 @@ function resetSale() {
 $("shift-button").addEventListener("click", () => openOverlay(openShiftScreen));
 $("returns-button").addEventListener("click", () => openOverlay(openReturns));
 
-/** Shift and returns open over the sale screen, never over a tender or a receipt in progress. */
+/** Shift and returns open over the sale screen; a tender steps aside (the cart stays), unless a
+ * sale awaits its retry; a receipt is finished first. */
 function openOverlay(open) {
-  if (!state.user || overlay() === "tender-screen" || overlay() === "receipt-screen") return;
+  if (!state.user || state.pending || overlay() === "receipt-screen") return;
   open();
 }
 
