@@ -3,6 +3,7 @@ import { ApiError, NetworkError, SessionEnded } from "./api.js";
 import { explain } from "./messages.js";
 
 export const $ = (id) => document.getElementById(id);
+export const PRICE_DELAY_MS = 120; // typing pauses this long before the server is asked for a price
 
 const SCREENS = [
   "login-screen", "ended-screen", "sale-screen", "tender-screen", "receipt-screen", "shift-screen", "returns-screen",
