@@ -98,6 +98,9 @@ def test_till_shift_open_with_float_sell_pay_out_blind_close_and_print_z(
     assert "105.00" not in page.locator("#shift-screen").inner_text()
     page.get_by_label("Cash counted").fill("103.00")
     page.get_by_label("Cash counted").press("Enter")
+    expect_text(page, "#shift-info", "You counted cash 103.00, card slips none")  # shown back first
+    assert page.locator("#close-shift").text_content() == "Confirm close"
+    page.get_by_label("Cash counted").press("Enter")
     expect_text(page, "#close-summary", "variance -2.00")
     assert "Z 1 closed." in page.locator("#close-summary").text_content()
     page.locator("#z-tenders tr").first.wait_for()
@@ -215,6 +218,11 @@ def test_till_line_discount_over_the_cap_refused_within_accepted(
     expect_text(page, "#t-total", "10.00")
 
     discount = page.get_by_label("Discount on Rice 1kg")
+    discount.fill("abc")
+    discount.press("Enter")
+    expect_text(page, "#sale-message", "must be a plain number")
+    assert page.locator("#pay").is_disabled() and page.locator("#t-total").text_content() == "…"
+
     discount.fill("2.00")
     discount.press("Enter")
     expect_text(page, "#sale-message", "needs a manager")

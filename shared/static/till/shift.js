@@ -123,6 +123,7 @@ $("open-shift-form").addEventListener("submit", async (event) => {
 
 function showCurrent() {
   const shift = till.shift;
+  disarmClose();
   $("shift-title").textContent = `Shift at ${shift.register.name}`;
   $("open-shift-form").hidden = true;
   $("shift-current").hidden = false;
@@ -167,6 +168,16 @@ $("cash-form").addEventListener("submit", async (event) => {
   }
 });
 
+// Closing cannot be undone: the first press shows the count back, the second closes.
+let closeArmed = null;
+for (const id of ["count-cash", "count-card", "count-transfer", "close-note"]) {
+  $(id).addEventListener("input", () => disarmClose());
+}
+function disarmClose() {
+  closeArmed = null;
+  $("close-shift").textContent = "Close shift";
+}
+
 $("close-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   say("shift-message", "");
@@ -182,6 +193,17 @@ $("close-form").addEventListener("submit", async (event) => {
     countedByTender: counted,
     note: $("close-note").value.trim(),
   };
+  const typed = JSON.stringify(input);
+  if (closeArmed !== typed) {
+    closeArmed = typed;
+    const card = $("count-card").value.trim() || "none";
+    const transfer = $("count-transfer").value.trim() || "none";
+    say("shift-info", `You counted cash ${input.countedCash}, card slips ${card}, transfers ${transfer}. ` +
+      "Press “Confirm close” (Enter) to close the shift: it cannot be undone.");
+    $("close-shift").textContent = "Confirm close";
+    return;
+  }
+  disarmClose();
   try {
     const result = (await call(Q.CLOSE_SHIFT, { input })).closeShift;
     if (!result.success) return say("shift-message", describe(result));

@@ -1,7 +1,7 @@
 // The reference till: scan, cart (quantities, line discounts), tender, receipt; the customer,
 // shift and returns screens live in their own modules. Every number shown comes from the server as
 // a string (priceSale quotes, createSale results); the page never does money arithmetic.
-import { NetworkError } from "./api.js";
+import { ApiError, NetworkError } from "./api.js";
 import { initCustomers, resetCustomer } from "./customer.js";
 import { explain } from "./messages.js";
 import * as Q from "./queries.js";
@@ -267,7 +267,14 @@ async function price() {
     showTotals(result.quote);
     renderCart();
   } catch (error) {
-    if (seq === state.priceSeq) report("sale-message", error);
+    if (seq !== state.priceSeq) return;
+    report("sale-message", error);
+    if (error instanceof ApiError) {
+      // The server refused the input itself (e.g. "abc" as a discount): the last price is void.
+      state.quote = null;
+      showTotals(null);
+      renderCart();
+    }
   }
 }
 
