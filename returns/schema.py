@@ -262,7 +262,41 @@ def _return_lines(lines, field: str) -> list[services.ReturnLineRequest]:
     ]
 
 
+class ReturnableLineType(graphene.ObjectType):
+    """One line of a sale and how much of it can still come back."""
+
+    sale_item = graphene.Field(
+        "sales.schema.SaleItemType", required=True, description="Its id is createReturn's saleItemId."
+    )
+    sold = Quantity(required=True)
+    returned = Quantity(required=True, description="Taken back by approved returns.")
+    pending = Quantity(required=True, description="Claimed by returns awaiting a manager.")
+    returnable = Quantity(
+        required=True,
+        description="What createReturn accepts now: sold - returned - pending (0 on a voided sale).",
+    )
+
+    @staticmethod
+    def resolve_sold(line, info):
+        return line.sale_item.quantity
+
+
+class ReturnableSaleType(graphene.ObjectType):
+    """A sale found by its receipt number, with what each line can still be returned."""
+
+    sale = graphene.Field("sales.schema.SaleType_", required=True)
+    lines = graphene.List(graphene.NonNull(ReturnableLineType), required=True, description="In line order.")
+
+
 class Query(graphene.ObjectType):
+    returnable_sale = graphene.Field(
+        ReturnableSaleType,
+        transaction_id=graphene.String(
+            required=True, description="The receipt number (e.g. S2026-000123); a sale id also works."
+        ),
+        description="Look up a sale to return goods from: its lines with returnable quantities, in one "
+        "call. Null when no sale matches. Any staff member may look one up (like `sale`).",
+    )
     returns = CountableConnectionField(
         ReturnType,
         status=ReturnStatusEnum(),
@@ -290,6 +324,10 @@ class Query(graphene.ObjectType):
             joins={to_snake_case(name) for name in fields},
             preload={"items"} & set(fields),
         )
+
+    @login_required
+    def resolve_returnable_sale(root, info, transaction_id):
+        return selectors.get_returnable_sale(identifier=transaction_id)
 
     @login_required
     def resolve_return_(root, info, id):

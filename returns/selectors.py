@@ -1,13 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from returns.models import Return, ReturnItem
+from sales import selectors as sale_selectors
+from sales.choices import SaleStatus
+from sales.models import Sale, SaleItem
 from shared.dates import end_of_day_exclusive, start_of_day
 from shared.graphql import decode_id
+from shared.money import QTY_STEP
 
 # Per field of the Return type, the related rows joined into the returns' query.
 RETURN_JOINS = {
@@ -82,3 +89,70 @@ def find_return(*, identifier: str) -> Return | None:
     if pk is not None:
         return get_return(return_id=pk)
     return _with_details(Return.objects.filter(return_number__iexact=str(identifier).strip())).first()
+
+
+_QTY = DecimalField(max_digits=15, decimal_places=3)
+_NO_QTY = Decimal("0.000")
+
+
+@dataclass(frozen=True)
+class ReturnableLine:
+    """One sale line and how much of it can still be returned."""
+
+    sale_item: SaleItem
+    returned: Decimal  # approved returns
+    pending: Decimal  # requested, not yet decided
+    returnable: Decimal  # what create_return accepts now
+
+
+@dataclass(frozen=True)
+class ReturnableSale:
+    sale: Sale
+    lines: tuple[ReturnableLine, ...]
+
+
+def get_returnable_sale(*, identifier: str) -> ReturnableSale | None:
+    """A sale (by receipt number, raw or Relay id) with what each line can still be returned.
+
+    Returnable is what `create_return` accepts now: sold minus pending and approved claims, and
+    nothing of a voided sale. A fixed number of queries whatever the number of lines: the sale with
+    its details (sales selectors) and one aggregate of the claims per line.
+    """
+    sale = sale_selectors.find_sale(identifier=identifier)
+    if sale is None:
+        return None
+    claims = {
+        row["sale_item_id"]: row
+        for row in ReturnItem.objects.filter(sale_item__sale_id=sale.pk)
+        .values("sale_item_id")
+        .order_by("sale_item_id")
+        .annotate(
+            returned=Coalesce(
+                Sum("quantity", filter=Q(return_request__status=Return.Status.APPROVED)),
+                Value(_NO_QTY),
+                output_field=_QTY,
+            ),
+            pending=Coalesce(
+                Sum("quantity", filter=Q(return_request__status=Return.Status.PENDING)),
+                Value(_NO_QTY),
+                output_field=_QTY,
+            ),
+        )
+    }
+
+    def claimed(item: SaleItem, status: str) -> Decimal:
+        # SQLite sums decimals through floating point: back to three places before any comparison.
+        row = claims.get(item.pk)
+        return Decimal(str(row[status])).quantize(QTY_STEP) if row else _NO_QTY
+
+    voided = sale.status == SaleStatus.VOIDED
+    lines = []
+    for item in sale.items.all():
+        returned, pending = claimed(item, "returned"), claimed(item, "pending")
+        left = max(item.quantity - returned - pending, _NO_QTY)
+        lines.append(
+            ReturnableLine(
+                sale_item=item, returned=returned, pending=pending, returnable=_NO_QTY if voided else left
+            )
+        )
+    return ReturnableSale(sale=sale, lines=tuple(lines))

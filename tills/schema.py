@@ -22,6 +22,7 @@ from shared.permissions import login_required, role_required
 from shared.roles import Role
 from tills import selectors, services
 from tills.models import CashMovement, Register, Shift, ShiftPosting
+from tills.z_report import ZFormat, render_z
 
 ShiftStatusEnum = graphene.Enum.from_enum(
     Shift.Status,
@@ -458,10 +459,23 @@ class Query(graphene.ObjectType):
         register_id=graphene.ID(),
         description="Shifts, newest first; a cashier sees only their own.",
     )
+    current_shift = graphene.Field(
+        ShiftType,
+        description="The caller's own open shift (at any register), or null: what a till asks after login.",
+    )
     shift_report = graphene.Field(
         ShiftReportType,
         shift_id=graphene.ID(required=True),
         description="X report of an open shift (blind for its cashier) or the Z of a closed one.",
+    )
+
+    z_report = graphene.String(
+        shift_id=graphene.ID(required=True),
+        format=graphene.Enum.from_enum(
+            ZFormat, name="ZReportFormat", description="How a Z report is rendered."
+        )(default_value=ZFormat.HTML.value),
+        description="A closed shift's Z as printed: HTML (default), plain text for 42/48-column printers, "
+        "or CSV. Null while the shift is open. A cashier sees only their own shifts (else NOT_FOUND).",
     )
 
     cash_variance_by_cashier = graphene.List(
@@ -489,6 +503,20 @@ class Query(graphene.ObjectType):
             status=enum_value(status),
             register_id=decode_id(register_id, "Register") if register_id else None,
         )
+
+    @login_required
+    def resolve_current_shift(root, info):
+        return selectors.get_current_shift(user=info.context.user)
+
+    @login_required
+    def resolve_z_report(root, info, shift_id, format):
+        try:
+            shift = selectors.get_closed_shift(
+                user=info.context.user, shift_id=resolve_id(shift_id, "Shift", field="shiftId")
+            )
+        except DomainError as exc:
+            raise query_error(exc) from None
+        return render_z(shift, ZFormat(enum_value(format))) if shift else None
 
     @login_required
     def resolve_shift_report(root, info, shift_id):

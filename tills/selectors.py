@@ -212,6 +212,26 @@ def get_shift_report(*, user, shift_id: int) -> ShiftReport:
     return ShiftReport(shift=shift, summary=shift_summary(shift=shift), is_blind=blind)
 
 
+def get_current_shift(*, user) -> Shift | None:
+    """The caller's own open shift (at any register), with its register and location, or None."""
+    return (
+        Shift.objects.select_related("register__location", "cashier")
+        .filter(cashier_id=user.pk, status=Shift.Status.OPEN)
+        .first()
+    )
+
+
+def get_closed_shift(*, user, shift_id: int) -> Shift | None:
+    """A shift with what its Z prints (register, cashiers), None while it is open (no Z yet).
+
+    Visible as `get_shift_report` is: a cashier sees only their own shifts.
+    """
+    shift = Shift.objects.select_related("register", "cashier", "closed_by").filter(pk=shift_id).first()
+    if shift is None or (not has_role(user, Role.MANAGER) and shift.cashier_id != user.pk):
+        raise not_found("Shift", "shiftId")
+    return None if shift.status == Shift.Status.OPEN else shift
+
+
 def list_registers(*, include_retired: bool = False, location_id: int | None = None) -> QuerySet[Register]:
     """Registers, by location then name; retired ones only when asked."""
     rows = Register.objects.select_related("location")

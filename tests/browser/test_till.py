@@ -123,7 +123,7 @@ def test_till_cashier_sells_two_scanned_items_with_split_tender_and_prints_recei
     screenshot("till-03-customer")
 
     page.keyboard.press("F2")
-    page.get_by_label("Card").fill("30.00")
+    page.get_by_label("Card", exact=True).fill("30.00")
     page.get_by_label("Cash received").fill("20.00")
     expect_text(page, "#q-change", "8.00")
     screenshot("till-04-tender")

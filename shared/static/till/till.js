@@ -1,44 +1,60 @@
-// The reference till: scan, cart, customer, tender, receipt. Every number shown comes from the
-// server as a string (priceSale quotes, createSale results); the page never does money arithmetic.
-import { Api, ApiError, NetworkError, SessionEnded } from "./api.js";
+// The reference till: scan, cart (quantities, line discounts), tender, receipt; the customer,
+// shift and returns screens live in their own modules. Every number shown comes from the server as
+// a string (priceSale quotes, createSale results); the page never does money arithmetic.
+import { ApiError, NetworkError } from "./api.js";
+import { initCustomers, resetCustomer } from "./customer.js";
 import { explain } from "./messages.js";
 import * as Q from "./queries.js";
+import { closeReturns, initReturns, openReturns } from "./returns.js";
+import { api, call, onSessionEnded } from "./session.js";
+import { closeShiftScreen, forgetTillState, initShifts, loadTillState, openShiftScreen, saleLocationId } from "./shift.js";
+import { closeTender, initTender, openTender } from "./tender.js";
+import {
+  $, describe, erroredIndexes, hideResults, overlay, pickListKeys, PRICE_DELAY_MS, report, say, show, showResults,
+} from "./ui.js";
 
-const $ = (id) => document.getElementById(id);
-const PRICE_DELAY_MS = 120;
-
-const api = new Api({ onSessionEnded: (reason) => showEnded(reason) });
+onSessionEnded((reason) => showEnded(reason));
 const state = {
   user: null,
   owner: null, // username whose cart this is
-  lines: [], // {productId, name, sku, unitPrice, quantity, decimals}
+  lines: [], // {productId, name, sku, unitPrice, quantity, discount, decimals}
   customer: null,
   quote: null,
+  refusedDiscounts: new Set(), // line indexes whose discount the last priceSale refused
   tenderQuote: null,
   pending: null, // {key, input}: a createSale whose answer never arrived; a retry resends it unchanged
   priceTimer: null,
   priceSeq: 0,
 };
 
+const backToScan = () => $("scan").focus();
+initCustomers({ state, onChange: () => schedulePrice() });
+initShifts({ onClose: backToScan });
+initReturns({ onClose: backToScan });
+initTender({
+  state,
+  saleInput: (payments) => saleInput(payments),
+  afterTender: () => schedulePrice(),
+  nextSale: () => {
+    resetSale();
+    showSale();
+  },
+});
+
 // --- screens ---------------------------------------------------------------------------------------
-const SCREENS = ["login-screen", "ended-screen", "sale-screen", "tender-screen", "receipt-screen"];
-function show(...ids) {
-  for (const id of SCREENS) $(id).hidden = !ids.includes(id);
-}
-function say(id, text) {
-  $(id).textContent = text ?? "";
-  $(id).hidden = !text;
+function setStaffControls(visible) {
+  for (const id of ["who", "logout", "shift-button", "returns-button"]) $(id).hidden = !visible;
 }
 
 function showLogin() {
-  $("who").hidden = $("logout").hidden = true;
+  setStaffControls(false);
   show("login-screen");
   $("login-username").focus();
 }
 
 function showEnded(reason) {
   state.user = null;
-  $("who").hidden = $("logout").hidden = true;
+  setStaffControls(false);
   $("ended-detail").textContent = `The server said: ${reason}`;
   show("ended-screen");
   $("ended-login").focus();
@@ -58,11 +74,12 @@ $("login-form").addEventListener("submit", async (event) => {
     state.user = user;
     $("login-password").value = "";
     $("who").textContent = `${[user.firstName, user.lastName].join(" ").trim() || user.username} · ${(user.role ?? "").toLowerCase()}`;
-    $("who").hidden = $("logout").hidden = false;
+    setStaffControls(true);
     // After "session ended" the same cashier carries on with the cart (and any sale awaiting retry).
     if (user.username !== state.owner) resetSale();
     state.owner = user.username;
     showSale();
+    await loadTillState();
     if (state.pending) show("sale-screen", "tender-screen");
     else if (state.lines.length) schedulePrice();
   } catch (error) {
@@ -74,6 +91,7 @@ $("logout").addEventListener("click", async () => {
   await api.logout();
   state.owner = null;
   resetSale();
+  forgetTillState();
   showLogin();
 });
 
@@ -125,6 +143,7 @@ function addProduct(product) {
       sku: product.sku,
       unitPrice: product.retailPrice,
       quantity: "1",
+      discount: "",
       decimals: product.quantityDecimals,
     });
   }
@@ -132,6 +151,8 @@ function addProduct(product) {
   schedulePrice();
   $("scan").focus();
 }
+
+pickListKeys("product-results", "scan");
 
 // --- the cart --------------------------------------------------------------------------------------
 function renderCart() {
@@ -145,6 +166,7 @@ function renderCart() {
     row.innerHTML = `<td><div class="name"></div><div class="muted sku"></div></td>
       <td class="num"></td>
       <td class="qty"><input type="number" min="0" inputmode="decimal"></td>
+      <td class="qty"><input class="discount" inputmode="decimal" placeholder="0.00"></td>
       <td class="num total"></td>
       <td><button type="button" class="remove">×</button></td>`;
     row.querySelector(".name").textContent = line.name;
@@ -152,6 +174,17 @@ function renderCart() {
     row.children[1].textContent = quoted[index]?.unitPrice ?? line.unitPrice;
     row.querySelector(".total").textContent = quoted[index]?.total ?? "…";
     const qty = row.querySelector("input");
+    const discount = row.querySelector(".discount");
+    discount.value = line.discount;
+    discount.setAttribute("aria-label", `Discount on ${line.name}`);
+    if (state.refusedDiscounts.has(index)) discount.setAttribute("aria-invalid", "true");
+    discount.addEventListener("change", () => setDiscount(index, discount.value));
+    discount.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        setDiscount(index, discount.value);
+        $("scan").focus();
+      }
+    });
     qty.value = line.quantity;
     qty.step = line.decimals > 0 ? String(10 ** -line.decimals) : "1";
     qty.setAttribute("aria-label", `Quantity of ${line.name}`);
@@ -168,7 +201,7 @@ function renderCart() {
     body.append(row);
   });
   $("cart-empty").hidden = state.lines.length > 0;
-  $("pay").disabled = state.lines.length === 0;
+  $("pay").disabled = !state.quote || state.lines.length === 0; // no price, no payment
 }
 
 function setQuantity(index, value) {
@@ -176,6 +209,15 @@ function setQuantity(index, value) {
   if (!line || value === line.quantity) return;
   if (value === "" || Number(value) <= 0) return removeLine(index);
   line.quantity = value;
+  schedulePrice();
+}
+
+/** An amount off the line as the cashier typed it; the server prices it and enforces the cap. */
+function setDiscount(index, value) {
+  const line = state.lines[index];
+  const typed = value.trim();
+  if (!line || typed === line.discount) return;
+  line.discount = typed;
   schedulePrice();
 }
 
@@ -188,10 +230,16 @@ function removeLine(index) {
 
 function saleInput(payments = []) {
   const input = {
-    items: state.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+    items: state.lines.map((l) => {
+      const item = { productId: l.productId, quantity: l.quantity };
+      if (l.discount) item.discount = l.discount;
+      return item;
+    }),
     payments,
   };
   if (state.customer) input.customerId = state.customer.id;
+  const locationId = saleLocationId(); // the till's register decides where it sells
+  if (locationId) input.locationId = locationId;
   return input;
 }
 
@@ -213,20 +261,30 @@ async function price() {
     const result = (await call(Q.PRICE_SALE, { input: saleInput() })).priceSale;
     if (seq !== state.priceSeq) return;
     state.quote = result.quote;
+    state.refusedDiscounts = erroredIndexes(result, "items", "discount");
     if (!result.success) say("sale-message", describe(result));
     else if (result.quote?.shortages?.length) say("sale-message", shortageText(result.quote.shortages));
     showTotals(result.quote);
     renderCart();
   } catch (error) {
-    if (seq === state.priceSeq) report("sale-message", error);
+    if (seq !== state.priceSeq) return;
+    report("sale-message", error);
+    if (error instanceof ApiError) {
+      // The server refused the input itself (e.g. "abc" as a discount): the last price is void.
+      state.quote = null;
+      showTotals(null);
+      renderCart();
+    }
   }
 }
 
 function showTotals(quote) {
-  $("t-subtotal").textContent = quote?.subtotal ?? "0.00";
-  $("t-discount").textContent = quote?.discountTotal ?? "0.00";
-  $("t-tax").textContent = quote?.taxTotal ?? "0.00";
-  $("t-total").textContent = quote?.total ?? "0.00";
+  // A refused cart has no price: show none rather than a misleading 0.00.
+  const none = state.lines.length ? "…" : "0.00";
+  $("t-subtotal").textContent = quote?.subtotal ?? none;
+  $("t-discount").textContent = quote?.discountTotal ?? none;
+  $("t-tax").textContent = quote?.taxTotal ?? none;
+  $("t-total").textContent = quote?.total ?? none;
   $("pay").disabled = !quote || !state.lines.length;
 }
 
@@ -238,85 +296,6 @@ function shortageText(shortages) {
   return `Not enough stock: ${names.join("; ")}.`;
 }
 
-// --- customers -------------------------------------------------------------------------------------
-$("customer-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const search = $("customer-search").value.trim();
-  if (!search) return;
-  try {
-    const found = (await call(Q.CUSTOMERS, { search })).customers.edges.map((e) => e.node);
-    if (found.length === 1) return attachCustomer(found[0]);
-    if (!found.length) {
-      say("sale-message", `No customer matches “${search}”.`);
-      return;
-    }
-    showResults("customer-results", found, (c) => `${c.name} · ${c.phone}`, attachCustomer);
-  } catch (error) {
-    report("sale-message", error);
-  }
-});
-
-function attachCustomer(customer) {
-  state.customer = customer;
-  hideResults("customer-results");
-  $("customer-search").value = "";
-  $("customer-name").textContent = customer.name;
-  $("customer-credit").textContent = customer.status === "BLOCKED"
-    ? "Blocked: pay now only, nothing on account."
-    : `Available credit ${customer.availableCredit} · balance ${customer.balance}`;
-  $("customer-attached").hidden = false;
-  $("customer-form").hidden = true;
-  say("sale-message", "");
-  schedulePrice();
-  $("scan").focus();
-}
-
-$("customer-remove").addEventListener("click", () => {
-  state.customer = null;
-  $("customer-attached").hidden = true;
-  $("customer-form").hidden = false;
-  schedulePrice();
-  $("customer-search").focus();
-});
-
-// --- result lists (products, customers): arrows move, Enter picks, Escape closes -------------------
-function showResults(id, items, label, pick) {
-  const list = $(id);
-  list.replaceChildren(
-    ...items.map((item) => {
-      const li = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.textContent = label(item);
-      button.addEventListener("click", () => {
-        hideResults(id);
-        pick(item);
-      });
-      li.append(button);
-      return li;
-    }),
-  );
-  list.hidden = false;
-  list.querySelector("button").focus();
-}
-function hideResults(id) {
-  $(id).hidden = true;
-  $(id).replaceChildren();
-}
-for (const id of ["product-results", "customer-results"]) {
-  $(id).addEventListener("keydown", (event) => {
-    const buttons = [...$(id).querySelectorAll("button")];
-    const at = buttons.indexOf(document.activeElement);
-    if (event.key === "ArrowDown") buttons[Math.min(at + 1, buttons.length - 1)]?.focus();
-    else if (event.key === "ArrowUp") buttons[Math.max(at - 1, 0)]?.focus();
-    else if (event.key === "Escape") {
-      hideResults(id);
-      (id === "product-results" ? $("scan") : $("customer-search")).focus();
-    } else return;
-    event.preventDefault();
-  });
-}
-
 // --- tender ----------------------------------------------------------------------------------------
 $("pay").addEventListener("click", openTender);
 $("clear").addEventListener("click", () => {
@@ -324,177 +303,15 @@ $("clear").addEventListener("click", () => {
   $("scan").focus();
 });
 
-function openTender() {
-  if (!state.lines.length || !state.quote) return;
-  $("tender-total").textContent = state.quote.total;
-  $("pay-cash").value = $("pay-card").value = "";
-  $("pay-account").checked = false;
-  const account = state.customer && state.customer.status !== "BLOCKED";
-  $("account-row").hidden = !account;
-  $("account-credit").textContent = account ? `(available credit ${state.customer.availableCredit})` : "";
-  say("tender-message", "");
-  state.tenderQuote = null;
-  show("sale-screen", "tender-screen");
-  quoteTender();
-  $("pay-cash").focus();
-}
-
-function closeTender() {
-  if (state.pending) return; // a sale whose outcome is unknown must be retried, not abandoned
-  show("sale-screen");
-  $("scan").focus();
-}
-
-function tenderPayments() {
-  const payments = [];
-  const cash = $("pay-cash").value.trim();
-  const card = $("pay-card").value.trim();
-  if (cash) payments.push({ method: "cash", amount: cash });
-  if (card) payments.push({ method: "card", amount: card });
-  return payments;
-}
-
-/** The payments to send: cash and card, plus `credit` for what the server says is still due. */
-async function finalPayments() {
-  const payments = tenderPayments();
-  if ($("pay-account").checked && !$("account-row").hidden) {
-    const due = state.tenderQuote?.amountDue ?? (await quoteTender())?.amountDue;
-    if (due && Number(due) > 0) payments.push({ method: "credit", amount: due });
-  }
-  return payments;
-}
-
-let tenderTimer = null;
-for (const id of ["pay-cash", "pay-card", "pay-account"]) {
-  $(id).addEventListener("input", () => {
-    clearTimeout(tenderTimer);
-    state.tenderQuote = null;
-    tenderTimer = setTimeout(quoteTender, PRICE_DELAY_MS);
-  });
-}
-
-async function quoteTender() {
-  const seq = ++state.priceSeq;
-  try {
-    const result = (await call(Q.PRICE_SALE, { input: saleInput(tenderPayments()) })).priceSale;
-    if (seq !== state.priceSeq) return null;
-    // A short tender is still quoted (amountDue): while amounts are typed that is not an error.
-    const short = result.errors.every((e) => e.code === "PAYMENT_SHORT");
-    say("tender-message", result.success || short ? "" : describe(result));
-    const quote = result.quote;
-    state.tenderQuote = quote;
-    $("q-paid").textContent = quote?.amountPaid ?? "…";
-    $("q-due").textContent = quote?.amountDue ?? "…";
-    $("q-change").textContent = quote?.change ?? "…";
-    $("q-account").textContent = $("pay-account").checked ? (quote?.amountDue ?? "…") : "0.00";
-    return quote;
-  } catch (error) {
-    if (seq === state.priceSeq) report("tender-message", error);
-    return null;
-  }
-}
-
-$("cash-exact").addEventListener("click", async () => {
-  $("pay-card").value = "";
-  $("pay-cash").value = "";
-  const quote = await quoteTender();
-  if (quote) $("pay-cash").value = quote.amountDue;
-  await quoteTender();
-  $("complete").focus();
-});
-$("card-exact").addEventListener("click", async () => {
-  $("pay-card").value = "";
-  const quote = await quoteTender();
-  if (quote) $("pay-card").value = quote.amountDue;
-  await quoteTender();
-  $("complete").focus();
-});
-$("tender-cancel").addEventListener("click", closeTender);
-
-$("tender-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const complete = $("complete");
-  if (complete.disabled) return;
-  complete.disabled = true;
-  say("tender-message", "");
-  try {
-    if (!state.pending) {
-      // A fresh key per attempt whose answer arrived; the same key and input on every retry.
-      const input = saleInput(await finalPayments());
-      input.idempotencyKey = crypto.randomUUID();
-      state.pending = { input };
-    }
-    const result = (await call(Q.CREATE_SALE, { input: state.pending.input })).createSale;
-    state.pending = null;
-    if (!result.success) {
-      say("tender-message", describe(result));
-      return;
-    }
-    await showReceipt(result.sale);
-  } catch (error) {
-    if (error instanceof NetworkError) {
-      say("tender-message",
-        "The connection was lost before the server answered, so this sale may or may not be recorded. " +
-        "Press “Retry” to send it again: it can never be charged twice.");
-      complete.textContent = "Retry";
-      setTenderLocked(true);
-    } else {
-      state.pending = null;
-      report("tender-message", error);
-    }
-  } finally {
-    complete.disabled = false;
-    if (!state.pending) {
-      complete.textContent = "Complete sale";
-      setTenderLocked(false);
-    }
-  }
-});
-
-function setTenderLocked(locked) {
-  for (const id of ["pay-cash", "pay-card", "pay-account", "cash-exact", "card-exact", "tender-cancel"]) {
-    $(id).disabled = locked;
-  }
-}
-
-// --- receipt ---------------------------------------------------------------------------------------
-const PRINT_CSS = `<style>
-  @page { size: 80mm auto; margin: 3mm; }
-  @media print { body { max-width: none; width: 74mm; margin: 0; font-size: 11px; } }
-</style>`;
-
-async function showReceipt(sale) {
-  const summary = [`Receipt ${sale.transactionId}`, `total ${sale.total}`, `paid ${sale.amountPaid}`];
-  if (sale.amountOnAccount !== "0.00") summary.push(`on account ${sale.amountOnAccount}`);
-  summary.push(`change ${sale.change}`);
-  $("receipt-summary").textContent = summary.join(" · ");
-  $("receipt-frame").srcdoc = "";
-  show("sale-screen", "receipt-screen");
-  $("receipt-next").focus();
-  try {
-    const html = (await call(Q.RECEIPT, { transactionId: sale.transactionId })).receipt ?? "";
-    $("receipt-frame").srcdoc = html.replace("</head>", `${PRINT_CSS}</head>`);
-  } catch (error) {
-    $("receipt-summary").textContent += ` (the receipt could not be loaded: ${error.message})`;
-  }
-}
-$("receipt-print").addEventListener("click", () => $("receipt-frame").contentWindow.print());
-$("receipt-next").addEventListener("click", () => {
-  resetSale();
-  showSale();
-});
-
 function resetSale() {
   clearTimeout(state.priceTimer);
   state.priceSeq++;
   state.lines = [];
-  state.customer = null;
+  state.refusedDiscounts = new Set();
   state.quote = state.tenderQuote = state.pending = null;
-  $("customer-attached").hidden = true;
-  $("customer-form").hidden = false;
-  $("customer-search").value = $("scan").value = "";
+  resetCustomer();
+  $("scan").value = "";
   hideResults("product-results");
-  hideResults("customer-results");
   say("scan-message", "");
   say("sale-message", "");
   showTotals(null);
@@ -502,8 +319,25 @@ function resetSale() {
 }
 
 // --- keyboard shortcuts ----------------------------------------------------------------------------
+$("shift-button").addEventListener("click", () => openOverlay(openShiftScreen));
+$("returns-button").addEventListener("click", () => openOverlay(openReturns));
+
+/** Shift and returns open over the sale screen; a tender steps aside (the cart stays), unless a
+ * sale awaits its retry; a receipt is finished first. */
+function openOverlay(open) {
+  if (!state.user || state.pending || overlay() === "receipt-screen") return;
+  open();
+}
+
 document.addEventListener("keydown", (event) => {
-  if (!$("tender-screen").hidden) {
+  if (event.key === "F4" || event.key === "F8") {
+    event.preventDefault();
+    if (!$("sale-screen").hidden || overlay()) openOverlay(event.key === "F4" ? openShiftScreen : openReturns);
+  } else if (overlay() === "shift-screen") {
+    if (event.key === "Escape") closeShiftScreen();
+  } else if (overlay() === "returns-screen") {
+    if (event.key === "Escape") closeReturns();
+  } else if (!$("tender-screen").hidden) {
     if (event.key === "Escape") closeTender();
   } else if (!$("receipt-screen").hidden) {
     // Enter or Escape starts the next sale wherever the focus went (e.g. into the receipt frame).
@@ -523,21 +357,6 @@ document.addEventListener("keydown", (event) => {
 });
 
 // --- helpers ---------------------------------------------------------------------------------------
-const call = (query, variables) => api.request(query, variables);
-
-function describe(result) {
-  const errors = result.errors ?? [];
-  if (!errors.length) return result.message ?? "The server refused this.";
-  return errors.map((e) => explain(e.code, e.message)).join(" ");
-}
-
-function report(id, error) {
-  if (error instanceof SessionEnded) return;
-  if (error instanceof NetworkError) say(id, "The server could not be reached. Check the connection and try again.");
-  else if (error instanceof ApiError) say(id, explain(error.code, error.message));
-  else say(id, "Something went wrong in the till page; reload it.");
-}
-
 function rawId(globalId) {
   try {
     return atob(globalId).split(":")[1] ?? globalId;
