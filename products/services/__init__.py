@@ -12,6 +12,7 @@ from products.services.catalogue import (
     sync_product_codes,
     update_product,
 )
+from products.services.deduction import deduct_stock, write_movements
 from products.services.stock import (
     BatchDraw,
     Receipt,
@@ -19,7 +20,6 @@ from products.services.stock import (
     StockRequest,
     TransferResult,
     adjust_stock,
-    deduct_stock,
     parse_cost,
     receive_stock,
     receive_stock_many,
@@ -53,5 +53,6 @@ __all__ = [
     "sync_product_codes",
     "transfer_stock",
     "update_product",
+    "write_movements",
     "write_off_stock",
 ]
