@@ -289,3 +289,30 @@ def test_a_token_from_a_rolled_back_bump_never_comes_back(db):
     # A counter would hand out `rolled_back` again and a copy taken inside that transaction would
     # look current; a random token does not.
     assert generations.read_token(generations.TILL_SETUP) not in (before, rolled_back, None)
+
+
+def test_void_reverses_on_its_open_shift_locking_it_in_one_statement(cashier, manager, shop):
+    from sales import services
+
+    shift = open_shift(cashier, make_register(manager))
+    sale = services.create_sale(
+        user=cashier,
+        request=services.SaleRequest(
+            items=[services.SaleLineRequest(shop["soap"].pk, D("1"))],
+            payments=[services.PaymentRequest("cash", D("10.00"))],
+        ),
+    ).sale
+
+    with CaptureQueriesContext(connection) as captured:
+        services.void_sale(user=manager, sale_id=sale.pk, reason="Rang up twice")
+
+    shift_reads = [q["sql"] for q in captured.captured_queries if label(q["sql"]) == "SELECT tills_shift"]
+    # Was two: "is it still open?", then the lock. The lock re-reads the row, so it answers both.
+    assert len(shift_reads) == 1
+    if connection.vendor == "postgresql":
+        assert "FOR NO KEY UPDATE" in shift_reads[0]
+    postings = ShiftPosting.objects.filter(reference_type="sale", reference_id=sale.pk)
+    assert sorted((p.shift_id, p.kind, p.total) for p in postings) == [
+        (shift.pk, "SALE", D("10.00")),
+        (shift.pk, "VOID", D("-10.00")),
+    ]
