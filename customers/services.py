@@ -587,12 +587,13 @@ def _move_balance(customer: Customer, amount: Decimal) -> None:
     missing (NOT_FOUND) or would overflow, and the refusal path reads it to say which.
     """
     table = Customer._meta.db_table
-    # ROUND: SQLite does this arithmetic in floating point; the column keeps two places.
-    after = "ROUND(balance + CAST(%s AS NUMERIC), 2)"
+    # SQLite does this arithmetic in floating point: the balance is written as the ORM's relative
+    # UPDATE writes it (so it still equals the ledger's SUM there), the limit compared at two places.
+    after = "balance + CAST(%s AS NUMERIC)"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {connection.ops.quote_name(table)} SET balance = {after} "
-            f"WHERE id = %s AND ABS({after}) <= %s "
+            f"UPDATE {connection.ops.quote_name(table)} SET balance = CAST({after} AS NUMERIC) "
+            f"WHERE id = %s AND ABS(ROUND({after}, 2)) <= %s "
             "RETURNING balance, credit_limit, status, name",
             [amount, customer.pk, amount, MAX_MONEY],
         )

@@ -48,13 +48,15 @@ def _take_levels(location: Location, wanted: dict[int, Decimal]) -> dict[int, De
     case_params: list = [value for pid in ids for value in (pid, wanted[pid])]
     lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
     placeholders = ", ".join(["%s"] * len(ids))
-    # ROUND: SQLite does this arithmetic in floating point; the column keeps three places.
-    after = f"ROUND({table}.quantity - (CASE {table}.product_id {cases} END), {QTY_PLACES})"
+    after = f"{table}.quantity - (CASE {table}.product_id {cases} END)"
+    # SQLite does this arithmetic in floating point: the stored value is written as the ORM's
+    # relative UPDATE writes it (so ledger sums still match to the bit), and the sufficiency test
+    # compares at the column's three places, as a Decimal read of the level would.
     sql = (
-        f"UPDATE {table} SET quantity = {after} "
+        f"UPDATE {table} SET quantity = CAST({after} AS NUMERIC) "
         f"FROM (SELECT id FROM {table} WHERE location_id = %s AND product_id IN ({placeholders}) "
         f"ORDER BY id{lock}) AS locked "
-        f"WHERE {table}.id = locked.id AND {after} >= 0 "
+        f"WHERE {table}.id = locked.id AND ROUND({after}, {QTY_PLACES}) >= 0 "
         f"RETURNING {table}.product_id, {table}.quantity"
     )
     params = [*case_params, location.pk, *ids, *case_params]
