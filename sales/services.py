@@ -399,6 +399,8 @@ def create_sale(
             write=False,
         )
 
+    # The number locks the year's counter row until COMMIT: every lock or upsert another till may
+    # contend for goes above this line; below it come only this sale's own INSERTs.
     sale = Sale.objects.create(
         transaction_id=next_transaction_id(),
         sale_type=request.sale_type,
