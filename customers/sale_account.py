@@ -30,6 +30,7 @@ def post_sale_to_account(
     reference_id: int | None = None,
     reference: str = "",
     write: bool = True,
+    enforce_credit_limit: bool = True,
 ) -> list[CustomerLedgerEntry]:
     """Post a sale's account effects: store credit spent, the charge, the overpayment kept as credit.
 
@@ -41,7 +42,8 @@ def post_sale_to_account(
     roll back (createSale's does); no savepoint is spent here. `customer` (loaded by the caller) is
     refreshed with the locked row's balance, status, credit limit and name. `write=False` returns
     the ledger rows unsaved, for a caller that takes this lock before its document has an id and
-    saves them with `write_ledger_entries`.
+    saves them with `write_ledger_entries`. `enforce_credit_limit=False` records a charge that
+    already happened (charge_to_account's `enforce_limit`: an offline sale synced later).
     """
     steps = [
         (amount, entry_type)
@@ -62,7 +64,7 @@ def post_sale_to_account(
     for amount, entry_type in steps:
         if entry_type == EntryType.STORE_CREDIT_USED:
             _check_store_credit(customer, amount, balance=balance)
-        elif entry_type == EntryType.SALE_CHARGE:
+        elif entry_type == EntryType.SALE_CHARGE and enforce_credit_limit:
             _check_credit_limit(customer, amount, balance=balance)
         balance += amount
         if abs(balance) > MAX_MONEY:

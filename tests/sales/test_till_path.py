@@ -316,3 +316,34 @@ def test_void_reverses_on_its_open_shift_locking_it_in_one_statement(cashier, ma
         (shift.pk, "SALE", D("10.00")),
         (shift.pk, "VOID", D("-10.00")),
     ]
+
+
+def test_account_postings_keep_the_rules_and_can_record_a_charge_beyond_the_limit(cashier, shop):
+    from customers import services as customer_services
+
+    regular = shop["regular"]  # credit limit 100.00, owes nothing
+
+    def post(amount, **kw):
+        with transaction.atomic():
+            return customer_services.post_sale_to_account(
+                user=cashier,
+                customer=regular,
+                credit_applied=D("0"),
+                amount_on_account=D(amount),
+                credit_created=D("0"),
+                reference_type="sale",
+                reference_id=1,
+                **kw,
+            )
+
+    with pytest.raises(DomainError) as refused:
+        post("150.00")
+    regular.refresh_from_db()
+    balance_after_refusal = regular.balance
+    [entry] = post("150.00", enforce_credit_limit=False)
+
+    assert refused.value.code == "CREDIT_LIMIT_EXCEEDED"
+    assert balance_after_refusal == D("0.00")  # the UPDATE ran and was rolled back with the refusal
+    assert (entry.amount, entry.balance_after) == (D("150.00"), D("150.00"))
+    regular.refresh_from_db()
+    assert regular.balance == D("150.00")
