@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -32,6 +33,7 @@ from products.models import (
     Supplier,
     normalise_code,
 )
+from shared import generations
 
 ZERO_QTY = Value(Decimal("0.000"), output_field=DecimalField(max_digits=12, decimal_places=3))
 
@@ -198,9 +200,15 @@ def get_product_by_code(*, code: str, joins=PRODUCT_JOINS) -> Product | None:
     return ranked[0][2] if ranked and ranked[0][0] < 3 else None
 
 
-def get_products_by_ids(ids) -> dict[int, Product]:
-    """Products by primary key (missing ids are simply absent), category preloaded."""
-    return Product.objects.select_related("category").in_bulk(list(ids))
+def get_products_by_ids(ids, *, annotate: dict | None = None) -> dict[int, Product]:
+    """Products by primary key (missing ids are simply absent), category preloaded.
+
+    `annotate`: extra values read in the same statement (the till reads its setup token here).
+    """
+    products = Product.objects.select_related("category")
+    if annotate:
+        products = products.annotate(**annotate)
+    return products.in_bulk(list(ids))
 
 
 def get_default_location() -> Location:
@@ -209,6 +217,23 @@ def get_default_location() -> Location:
     if location is None:  # someone removed the flag: fall back to the oldest location
         location = Location.objects.order_by("pk").first()
     return location
+
+
+def get_location_for_sale(*, location_id: int | None, token: int | None) -> Location | None:
+    """The sale's location (the default when None) from this process's copy of the locations.
+
+    `token` is the TILL_SETUP generation read in the caller's transaction: the copy is reloaded
+    whenever a location was saved or deleted since it was taken (shared.generations). Each call
+    returns its own instance, so a caller may attach it to rows without touching the copy.
+    """
+
+    def load() -> tuple[int | None, dict[int, Location]]:
+        default = get_default_location()
+        return (default.pk if default else None, {loc.pk: loc for loc in Location.objects.all()})
+
+    default_id, by_id = generations.cached(generations.TILL_SETUP, "locations", token, load)
+    location = by_id.get(default_id if location_id is None else location_id)
+    return copy.copy(location) if location is not None else None
 
 
 def get_location(*, location_id: int) -> Location | None:

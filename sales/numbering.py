@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from django.db import transaction
@@ -12,21 +11,11 @@ from sales.models import SaleSequence
 from shared import clock
 
 PREFIX = "S"
-PROVISIONAL_PREFIX = "PENDING-"
 
 
 def format_transaction_id(year: int, number: int) -> str:
     """S2026-000123; numbers past 999999 simply grow a digit and stay unique."""
     return f"{PREFIX}{year}-{number:06d}"
-
-
-def provisional_transaction_id() -> str:
-    """A unique placeholder for a sale being written; `next_transaction_id` replaces it before commit.
-
-    Taking the real number last keeps the year's counter row locked for a few statements instead of
-    the whole sale (it serialises every till). Other transactions never see the placeholder.
-    """
-    return PROVISIONAL_PREFIX + secrets.token_hex(6)
 
 
 def next_transaction_id(*, now: datetime | None = None) -> str:

@@ -17,8 +17,8 @@ from sales import idempotency, pricing, till
 from sales.choices import PaymentMethod, SaleStatus, SaleType
 from sales.error_codes import SaleErrorCode
 from sales.models import Payment, Sale, SaleItem, SaleItemBatch
-from sales.numbering import next_transaction_id, provisional_transaction_id
-from shared import clock
+from sales.numbering import next_transaction_id
+from shared import clock, generations
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
 from shared.money import ZERO, parse_money, parse_quantity
 from shared.prefetch import set_prefetched
@@ -345,12 +345,14 @@ def create_sale(
 ) -> SaleResult:
     """Create a completed sale: price it, deduct stock, settle the customer's account, record payments.
 
-    Locks, in order: the idempotency key (advisory), stock levels and batches (by pk, inside
-    deduct_stock), the customer (inside the customer services), and last the year's sale number:
-    the sale is written under a provisional id and numbered just before commit, so the counter row
-    that every till shares stays locked for a few statements, not the whole sale. Any refusal
-    raises DomainError and rolls everything back: no sale, movement or ledger row is left behind,
-    and no number is used up.
+    Locks, in order: the idempotency key (advisory), the cashier's shift, stock levels and batches
+    (by pk, inside deduct_stock), the customer (post_sale_to_account), and last the year's sale
+    number, taken just before the sale row is written with it: everything that can wait for
+    another till's lock or refuse the sale comes before it, so the counter row every till shares
+    is held only while this sale's rows are inserted. Any refusal raises DomainError and rolls
+    everything back: no sale, movement or ledger row is left behind, and no number is used up.
+    No savepoint inside: this transaction is the unit of undo (see docs/PERFORMANCE.md for the
+    statement budget).
 
     An offline sale synced later (offline.services.sync) is a fact: `trust_client_prices` takes the
     till's unit prices and discounts as given (no cashier limits), `allow_over_credit_limit` records
@@ -371,12 +373,14 @@ def create_sale(
             return SaleResult(sale=existing, replayed=True)
 
     customer = _load_customer(request.customer_id)
-    location = _load_location(request.location_id)
+    # The products and, in the same statement, the till setup token: where the sale happens
+    # (location, registers) then comes from this process's copy, checked against it.
+    products, setup_token = _load_products_and_setup(request)
+    location = _load_location_cached(request.location_id, setup_token)
     # The cashier's open shift, locked before stock (lock order): a close waits for this sale.
     shift = till_services.shift_for_posting(
-        user=user, location_id=location.pk, fallback_shift_ids=fallback_shift_ids
+        user=user, location_id=location.pk, fallback_shift_ids=fallback_shift_ids, setup_token=setup_token
     )
-    products = _load_products(request)
     priced = _price(
         user=user,
         request=request,
@@ -385,8 +389,34 @@ def create_sale(
         trust_client_prices=trust_client_prices,
     )
 
+    movements: list = []
+    deductions = stock_services.deduct_stock(
+        user=user,
+        location=location,
+        requests=_stock_requests(request.items),
+        reference_type=REFERENCE_TYPE,
+        reference_id=None,
+        products=products,
+        savepoint=False,
+        movements_out=movements,
+    )
+    ledger = []
+    if customer is not None:
+        ledger = customer_services.post_sale_to_account(
+            user=user,
+            customer=customer,
+            credit_applied=priced.credit_applied,
+            amount_on_account=priced.amount_on_account,
+            credit_created=priced.credit_created,
+            reference_type=REFERENCE_TYPE,
+            write=False,
+            enforce_credit_limit=not allow_over_credit_limit,
+        )
+
+    # The number locks the year's counter row until COMMIT: every lock or upsert another till may
+    # contend for goes above this line; below it come only this sale's own INSERTs.
     sale = Sale.objects.create(
-        transaction_id=provisional_transaction_id(),
+        transaction_id=next_transaction_id(),
         sale_type=request.sale_type,
         status=SaleStatus.COMPLETED,
         customer=customer,
@@ -407,29 +437,14 @@ def create_sale(
         idempotency_key=request.idempotency_key or None,
         request_fingerprint=fingerprint,
     )
-    deductions = stock_services.deduct_stock(
-        user=user,
-        location=location,
-        requests=_stock_requests(request.items),
-        reference_type=REFERENCE_TYPE,
-        reference_id=sale.pk,
-        reference=sale.transaction_id,
-        products=products,
-    )
     items = _write_lines(sale, priced, {d.product_id: d for d in deductions}, products)
     payments = Payment.objects.bulk_create(
         [Payment(sale=sale, method=p.method, amount=p.amount, reference=p.reference) for p in priced.payments]
     )
-    if customer is not None:
-        sale.customer = _settle_customer_account(
-            user=user,
-            sale=sale,
-            customer=customer,
-            priced=priced,
-            enforce_credit_limit=not allow_over_credit_limit,
-        )
+    stock_services.write_movements(movements, reference_id=sale.pk, reference=sale.transaction_id)
+    if ledger:
+        customer_services.write_ledger_entries(ledger, reference_id=sale.pk, reference=sale.transaction_id)
     till.post_sale(shift=shift, user=user, sale_id=sale.pk, priced=priced)
-    _number(sale)
     # The caller usually shows the sale it just made: hand it over complete, as `get_sale` would
     # load it, from the rows written above (re-reading them was a third of the request's time).
     set_prefetched(sale, "items", items)
@@ -438,18 +453,22 @@ def create_sale(
     return SaleResult(sale=sale)
 
 
-def _number(sale: Sale) -> None:
-    """Give the sale its real number and put it on the stock and ledger rows written under the placeholder."""
-    number = next_transaction_id()
-    Sale.objects.filter(pk=sale.pk).update(transaction_id=number)
-    stock_services.set_movement_reference(
-        reference_type=REFERENCE_TYPE, reference_id=sale.pk, reference=number
+def _load_products_and_setup(request: SaleRequest) -> tuple[dict[int, Product], int | None]:
+    token = "_till_setup_token"
+    products = product_selectors.get_products_by_ids(
+        [line.product_id for line in request.items],
+        annotate={token: generations.token_expression(generations.TILL_SETUP)},
     )
-    if sale.customer_id is not None:
-        customer_services.set_ledger_reference(
-            reference_type=REFERENCE_TYPE, reference_id=sale.pk, reference=number
-        )
-    sale.transaction_id = number
+    if not products:  # nothing to carry it (the sale is refused at pricing): read it alone
+        return products, generations.read_token(generations.TILL_SETUP)
+    return products, getattr(next(iter(products.values())), token)
+
+
+def _load_location_cached(location_id: int | None, setup_token: int | None) -> Location:
+    location = product_selectors.get_location_for_sale(location_id=location_id, token=setup_token)
+    if location is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "Location not found.", field="locationId")
+    return location
 
 
 def _write_lines(
@@ -511,37 +530,6 @@ def _take(draws: list[tuple], quantity: Decimal) -> list[tuple]:
             draws[i] = (batch, qty - part, cost)
             quantity -= part
     return taken
-
-
-def _settle_customer_account(
-    *, user, sale: Sale, customer: Customer, priced: pricing.PricedSale, enforce_credit_limit: bool = True
-) -> Customer:
-    """Post the sale's account effects; return the customer as locked and updated by the last one."""
-    common = {
-        "user": user,
-        "customer_id": customer.pk,
-        "reference_type": REFERENCE_TYPE,
-        "reference_id": sale.pk,
-    }
-    if priced.credit_applied > 0:
-        customer = customer_services.apply_store_credit(
-            amount=priced.credit_applied, reference=sale.transaction_id, **common
-        ).customer
-    if priced.amount_on_account > 0:
-        customer = customer_services.charge_to_account(
-            amount=priced.amount_on_account,
-            reference=sale.transaction_id,
-            enforce_limit=enforce_credit_limit,
-            **common,
-        ).customer
-    if priced.credit_created > 0:
-        customer = customer_services.credit_account(
-            amount=priced.credit_created,
-            entry_type="overpayment_credit",
-            reference=sale.transaction_id,
-            **common,
-        ).customer
-    return customer
 
 
 @transaction.atomic

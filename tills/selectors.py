@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Count, DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from shared import generations
 from shared.errors import not_found
 from shared.money import ZERO, format_money, q
 from shared.roles import Role, has_role
@@ -16,6 +17,22 @@ from tills.models import CashMovement, Register, Shift, ShiftPosting, ShiftPosti
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 _COLUMNS = ("total", "discount", "tax", "cash", "card", "transfer", "on_account", "store_credit", "exchange")
+
+
+def location_has_registers(*, location_id: int | None, token: int | None) -> bool:
+    """Whether an active register stands at the location (anywhere when None), from this process's copy.
+
+    `token` is the TILL_SETUP generation read in the caller's transaction; saving or deleting a
+    register gives it a new value, so the copy is reloaded before it could be wrong.
+    """
+
+    def load() -> frozenset[int]:
+        return frozenset(
+            Register.objects.filter(retired_at__isnull=True).values_list("location_id", flat=True).distinct()
+        )
+
+    located = generations.cached(generations.TILL_SETUP, "register_locations", token, load)
+    return bool(located) if location_id is None else location_id in located
 
 
 @dataclass(frozen=True)

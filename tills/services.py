@@ -21,6 +21,7 @@ from shared import clock
 from shared.errors import DomainError, ErrorCode, check_length, not_found
 from shared.money import ZERO, format_money, parse_money, q
 from shared.roles import Role, has_role
+from tills import selectors
 from tills.error_codes import TillErrorCode
 from tills.models import CashMovement, Register, Shift, ShiftPosting, ShiftPostingTax
 
@@ -241,8 +242,6 @@ def close_shift(
     counter gives the next gapless number. The Z figures are sums over the shift's rows. A cash
     variance beyond POS_SHIFT_VARIANCE_TOLERANCE leaves the shift PENDING_APPROVAL.
     """
-    from tills import selectors
-
     counted_cash = parse_money(counted_cash, field="countedCash", allow_zero=True)
     stored_denominations = _parse_denominations(
         denominations, total=counted_cash, field="denominations", total_field="countedCash"
@@ -306,12 +305,16 @@ def _active_registers(location_id: int | None):
     return registers if location_id is None else registers.filter(location_id=location_id)
 
 
+_UNKNOWN = object()
+
+
 def shift_for_posting(
     *,
     user,
     location_id: int | None,
     fallback_shift_ids: Iterable[int | None] = (),
     required: bool | None = None,
+    setup_token=_UNKNOWN,
 ) -> Shift | None:
     """The open shift a document by `user` at `location_id` posts to, locked (FOR NO KEY UPDATE).
 
@@ -320,30 +323,46 @@ def shift_for_posting(
     shift, the requesting cashier's shift). None when there is none and none is `required`
     (default: POS_REQUIRE_OPEN_SHIFT, for cashiers only, where a register exists); refused with
     NO_OPEN_SHIFT otherwise. Runs inside the caller's transaction (no savepoint of its own: it only
-    reads and locks); call it before taking stock or customer locks (lock order). A location without registers costs one query.
+    reads and locks); call it before taking stock or customer locks (lock order).
+
+    Costs: a location without registers one query, or none with `setup_token` (the TILL_SETUP
+    generation the caller read in this transaction: which locations have registers is then taken
+    from this process's copy); the user's own open shift one `SELECT ... FOR NO KEY UPDATE`.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("shift_for_posting must run inside the posting service's transaction")
     # Shifts open only on active registers and a register with an open shift cannot retire.
-    if not _active_registers(location_id).exists():
+    if setup_token is _UNKNOWN:
+        has_registers = _active_registers(location_id).exists()
+    else:
+        has_registers = selectors.location_has_registers(location_id=location_id, token=setup_token)
+    if not has_registers:
         if required:
             raise _no_open_shift()
         return None
     candidates = Shift.objects.filter(status=Shift.Status.OPEN)
     if location_id is not None:
         candidates = candidates.filter(register__location_id=location_id)
-    shift_id = candidates.filter(cashier=user).values_list("pk", flat=True).first()
-    if shift_id is None:
-        wanted = [pk for pk in fallback_shift_ids if pk is not None]
-        if wanted:
-            # In the caller's order (not Shift's newest-first ordering): the first one still open wins.
-            still_open = set(candidates.filter(pk__in=wanted).values_list("pk", flat=True))
-            shift_id = next((pk for pk in wanted if pk in still_open), None)
-    if shift_id is not None:
-        shift = _lock_shift(shift_id)
-        if shift.status == Shift.Status.OPEN:
-            return shift
-        # closed between the look-up and the lock: the close won, so this document cannot join it
+    # Found and locked at once: the lock re-reads the row, so a shift closed while this waited is
+    # not returned (the close won and this document cannot join it).
+    shift = (
+        candidates.filter(cashier=user)
+        .select_related("register")
+        .select_for_update(of=("self",), no_key=True)
+        .first()
+    )
+    if shift is not None:
+        return shift
+    wanted = [pk for pk in fallback_shift_ids if pk is not None]
+    if wanted:
+        # In the caller's order (not Shift's newest-first ordering): the first one still open wins.
+        still_open = set(candidates.filter(pk__in=wanted).values_list("pk", flat=True))
+        shift_id = next((pk for pk in wanted if pk in still_open), None)
+        if shift_id is not None:
+            shift = _lock_shift(shift_id)
+            if shift.status == Shift.Status.OPEN:
+                return shift
+            # closed between the look-up and the lock: the close won, so this document cannot join it
     if required if required is not None else (settings.POS_REQUIRE_OPEN_SHIFT and not _is_manager(user)):
         raise _no_open_shift()
     return None
@@ -428,11 +447,13 @@ def post_reversal(*, user, location_id: int, reference_type: str, reference_id: 
     if not original:
         return None
     # The document's own shift first while it is open: the money goes back out of the drawer it came into.
-    shift = None
-    if Shift.objects.filter(pk=original[0].shift_id, status=Shift.Status.OPEN).exists():
-        shift = _lock_shift(original[0].shift_id)
-        if shift.status != Shift.Status.OPEN:
-            shift = None
+    # Locked only while open (the lock re-reads the row, so a close that won is seen): one query.
+    shift = (
+        Shift.objects.select_related("register")
+        .select_for_update(of=("self",), no_key=True)
+        .filter(pk=original[0].shift_id, status=Shift.Status.OPEN)
+        .first()
+    )
     if shift is None:
         shift = shift_for_posting(
             user=user, location_id=location_id, required=settings.POS_VOID_NEEDS_OPEN_SHIFT

@@ -12,6 +12,7 @@ from products.services.catalogue import (
     sync_product_codes,
     update_product,
 )
+from products.services.deduction import deduct_stock, write_movements
 from products.services.shortage import SHORTAGE_BATCH_NUMBER, ShortageCover, cover_shortages
 from products.services.stock import (
     BatchDraw,
@@ -20,7 +21,6 @@ from products.services.stock import (
     StockRequest,
     TransferResult,
     adjust_stock,
-    deduct_stock,
     lock_levels,
     parse_cost,
     receive_stock,
@@ -59,5 +59,6 @@ __all__ = [
     "sync_product_codes",
     "transfer_stock",
     "update_product",
+    "write_movements",
     "write_off_stock",
 ]

@@ -1,0 +1,260 @@
+"""Taking stock out for a sale: every level in one locking `UPDATE ... RETURNING`, then FEFO batches.
+
+Lock order (project-wide): StockLevel rows by pk, then Batch rows by pk. The UPDATE locks the
+levels through a sub-select ordered by pk (`FOR NO KEY UPDATE`), decrements each by what the sale
+takes and proves sufficiency in its WHERE: a level without enough stays untouched and does not come
+back, which is how a shortage is found without reading the levels first.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from products import selectors
+from products.error_codes import ProductErrorCode as Code
+from products.models import Batch, Location, Product, StockLevel, StockMovement
+from products.services.stock import (
+    MAX_LINES,
+    BatchDraw,
+    MovementType,
+    StockDeduction,
+    StockRequest,
+    _cost,
+    _fefo_key,
+    _is_expired,
+    _lock_batches,
+    _subtract_each,
+    _user,
+    _whole_enough,
+)
+from shared.errors import DomainError, ErrorCode, ErrorDetail
+from shared.money import format_quantity, parse_quantity
+
+QTY_PLACES = 3
+
+
+def _take_levels(location: Location, wanted: dict[int, Decimal]) -> dict[int, Decimal]:
+    """Decrement each product's level at `location` by `wanted[product]` where it has that much.
+
+    One statement: lock the levels in pk order, subtract, keep only rows that stay >= 0. Returns
+    {product_id: quantity after} for the levels taken; a product missing from it was not touched.
+    """
+    table = connection.ops.quote_name(StockLevel._meta.db_table)
+    ids = sorted(wanted)
+    cases = " ".join("WHEN %s THEN CAST(%s AS NUMERIC)" for _ in ids)
+    case_params: list = [value for pid in ids for value in (pid, wanted[pid])]
+    lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
+    placeholders = ", ".join(["%s"] * len(ids))
+    after = f"{table}.quantity - (CASE {table}.product_id {cases} END)"
+    # SQLite does this arithmetic in floating point: the stored value is written as the ORM's
+    # relative UPDATE writes it (so ledger sums still match to the bit), and the sufficiency test
+    # compares at the column's three places, as a Decimal read of the level would.
+    sql = (
+        f"UPDATE {table} SET quantity = CAST({after} AS NUMERIC) "
+        f"FROM (SELECT id FROM {table} WHERE location_id = %s AND product_id IN ({placeholders}) "
+        f"ORDER BY id{lock}) AS locked "
+        f"WHERE {table}.id = locked.id AND ROUND({after}, {QTY_PLACES}) >= 0 "
+        f"RETURNING {table}.product_id, {table}.quantity"
+    )
+    params = [*case_params, location.pk, *ids, *case_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    step = Decimal(1).scaleb(-QTY_PLACES)
+    return {pid: Decimal(str(qty)).quantize(step) for pid, qty in rows}
+
+
+def _shortage_error(shortages: list[tuple[Product, Decimal, Decimal]]) -> DomainError:
+    text = "; ".join(
+        f"{p.name} ({format_quantity(a)} available, {format_quantity(w)} requested)" for p, w, a in shortages
+    )
+    return DomainError(
+        Code.INSUFFICIENT_STOCK,
+        f"Not enough stock: {text}.",
+        field="items",
+        params={"shortages": [{"product_id": p.pk, "requested": w, "available": a} for p, w, a in shortages]},
+    )
+
+
+def deduct_stock(
+    *,
+    user,
+    location: Location,
+    requests: list[StockRequest],
+    reference_type: str,
+    reference_id: int | None,
+    reference: str = "",
+    movement_type: str = "sale",
+    products: dict[int, Product] | None = None,
+    savepoint: bool = True,
+    movements_out: list[StockMovement] | None = None,
+) -> list[StockDeduction]:
+    """Take stock out for a sale: first-expiry-first-out, never from an expired batch.
+
+    Locks: StockLevel rows of every requested product at `location` (by pk, in the UPDATE that
+    takes them), then their batches (by pk). Every shortage is collected into one INSUFFICIENT_STOCK
+    error (field "items", params {"shortages": [{product_id, requested, available}]}). One movement
+    per draw, written in one INSERT; results follow the order of `requests`. Draw costs are batch
+    costs or the product's moving average. A caller that already loaded the products (the till
+    prices them first) passes them as `products` (by pk) so they are not read twice; they are
+    checked here all the same. `savepoint=False`: the caller's own transaction is rolled back on any
+    refusal (createSale), so no savepoint is spent on undoing this part alone. `movements_out`: the
+    movements are appended to it unsaved, for a caller that writes its document after taking the
+    stock and then saves them with `write_movements` (the reference is not known yet).
+    """
+    with transaction.atomic(savepoint=savepoint):
+        return _deduct(
+            user=user,
+            location=location,
+            requests=requests,
+            reference_type=reference_type,
+            reference_id=reference_id,
+            reference=reference,
+            movement_type=movement_type,
+            products=products,
+            movements_out=movements_out,
+        )
+
+
+def write_movements(movements: list[StockMovement], *, reference_id: int, reference: str) -> None:
+    """Save movements `deduct_stock` left unsaved, now that their document has its id and label."""
+    for movement in movements:
+        movement.reference_id = reference_id
+        movement.reference = reference[:100]
+    StockMovement.objects.bulk_create(movements)
+
+
+def _deduct(
+    *,
+    user,
+    location,
+    requests,
+    reference_type,
+    reference_id,
+    reference,
+    movement_type,
+    products,
+    movements_out,
+) -> list[StockDeduction]:
+    if not requests:
+        raise DomainError(ErrorCode.INVALID, "Add at least one item.", field="items")
+    if len(requests) > MAX_LINES:
+        raise DomainError(ErrorCode.INVALID, f"At most {MAX_LINES} items at a time.", field="items")
+    if movement_type not in MovementType.values:
+        raise DomainError(ErrorCode.INVALID, "Unknown movement type.", field="movementType")
+    lines = [
+        (i, req.product_id, parse_quantity(req.quantity, field=f"items.{i}.quantity"))
+        for i, req in enumerate(requests)
+    ]
+    wanted_ids = {pid for _, pid, _ in lines}
+    if products is None or not wanted_ids <= products.keys():
+        products = selectors.get_products_by_ids(wanted_ids)
+    products = {pid: products[pid] for pid in wanted_ids if pid in products}
+    errors = []
+    for i, pid, qty in lines:
+        product = products.get(pid)
+        if product is None:
+            errors.append(ErrorDetail(ErrorCode.NOT_FOUND, "Product not found.", f"items.{i}.productId"))
+        elif not product.is_active:
+            errors.append(
+                ErrorDetail(Code.PRODUCT_ARCHIVED, f"{product.name} is archived.", f"items.{i}.productId")
+            )
+        else:
+            try:
+                _whole_enough(product, qty, f"items.{i}.quantity")
+            except DomainError as exc:
+                errors.extend(exc.errors)
+    if errors:
+        raise DomainError.many(errors)
+
+    wanted: dict[int, Decimal] = defaultdict(Decimal)
+    for _i, pid, qty in lines:
+        wanted[pid] += qty
+    # Every level, tracked products' too: their batches add up to at most the level, so a level
+    # that cannot cover the sale is a shortage either way.
+    level_after = _take_levels(location, wanted)
+    tracked = sorted(pid for pid in wanted if products[pid].track_batches)
+    today = selectors.today()
+    usable: dict[int, list[Batch]] = defaultdict(list)
+    if tracked:
+        for batch in _lock_batches(product_id__in=tracked, location=location, quantity__gt=0):
+            if not _is_expired(batch, today):
+                batch.location = location  # the filter above: no need to read it again
+                usable[batch.product_id].append(batch)
+        for batches in usable.values():
+            batches.sort(key=_fefo_key)
+
+    short = [pid for pid in wanted if pid not in level_after]
+    if short:  # the refusal path may read: what the untouched levels hold
+        untouched = dict(
+            StockLevel.objects.filter(location=location, product_id__in=short).values_list(
+                "product_id", "quantity"
+            )
+        )
+    shortages = []
+    for pid in wanted:  # request order, each product once
+        if pid in level_after:
+            available = level_after[pid] + wanted[pid]
+        else:
+            available = untouched.get(pid, Decimal("0.000"))
+        if products[pid].track_batches:
+            available = min(available, sum((b.quantity for b in usable[pid]), Decimal("0.000")))
+        if available < wanted[pid]:
+            shortages.append((products[pid], wanted[pid], available))
+    if shortages:
+        raise _shortage_error(shortages)
+
+    results: list[StockDeduction] = []
+    movements: list[StockMovement] = []
+    batch_out: dict[int, Decimal] = defaultdict(Decimal)
+    balance = {pid: level_after[pid] + wanted[pid] for pid in wanted}
+    for _i, pid, qty in lines:
+        product = products[pid]
+        draws: list[BatchDraw] = []
+        if product.track_batches:
+            remaining = qty
+            for batch in usable[pid]:
+                if remaining == 0:
+                    break
+                take = min(batch.quantity, remaining)
+                if take <= 0:
+                    continue
+                batch.quantity -= take
+                batch_out[batch.pk] += take
+                remaining -= take
+                draws.append(
+                    BatchDraw(batch_id=batch.pk, quantity=take, unit_cost=batch.unit_cost, batch=batch)
+                )
+        else:
+            draws.append(BatchDraw(batch_id=None, quantity=qty, unit_cost=product.cost_price))
+        for draw in draws:
+            balance[pid] -= draw.quantity
+            movements.append(
+                StockMovement(
+                    product=product,
+                    location=location,
+                    batch_id=draw.batch_id,
+                    movement_type=movement_type,
+                    quantity=-draw.quantity,
+                    balance_after=balance[pid],
+                    unit_cost=draw.unit_cost,
+                    user=_user(user),
+                    reference_type=reference_type,
+                    reference_id=reference_id,
+                    reference=reference[:100],
+                )
+            )
+        total_cost = sum((d.quantity * d.unit_cost for d in draws), Decimal("0"))
+        results.append(
+            StockDeduction(product_id=pid, quantity=qty, unit_cost=_cost(total_cost / qty), draws=draws)
+        )
+
+    _subtract_each(Batch, batch_out)
+    if movements_out is None:
+        StockMovement.objects.bulk_create(movements)
+    else:
+        movements_out.extend(movements)
+    return results
