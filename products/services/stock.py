@@ -141,6 +141,15 @@ def _lock_batches(**filters) -> list[Batch]:
     return list(Batch.objects.select_for_update(of=("self",), no_key=True).filter(**filters).order_by("pk"))
 
 
+def _cost_now(product: Product) -> Decimal:
+    """The product's moving-average cost as committed, read after its level is locked.
+
+    The caller's instance may have been loaded before a receipt moved the average (an admin form,
+    a stocktake holding products for minutes): a movement must be valued at today's cost.
+    """
+    return Product.objects.values_list("cost_price", flat=True).get(pk=product.pk)
+
+
 def _add_to_level(level: StockLevel, delta: Decimal) -> None:
     if level.quantity + delta > MAX_QUANTITY:  # the column's limit; many receipts could pass it
         raise out_of_range("The stock of a product at one location", MAX_QUANTITY, field="quantity")
@@ -618,7 +627,7 @@ def adjust_stock(
         movement_type=MovementType.ADJUSTMENT,
         quantity=change,
         balance_after=level.quantity,
-        unit_cost=batch.unit_cost if batch is not None else product.cost_price,
+        unit_cost=batch.unit_cost if batch is not None else _cost_now(product),
         user=_user(user),
         reason=check_length(reason.strip(), limit=255, field="reason"),
         reference_type=reference_type,
@@ -701,6 +710,7 @@ def transfer_stock(
         "reason": check_length(note, limit=255, field="note"),
         "reference_type": "transfer",
     }
+    average = _cost_now(product) if any(batch is None for batch, _take in draws) else None
     for source_batch, take in draws:
         target_batch = None
         if source_batch is not None:
@@ -713,7 +723,7 @@ def transfer_stock(
                 unit_cost=source_batch.unit_cost,
             )
             _add_to_batch(target_batch, take)
-        cost = source_batch.unit_cost if source_batch is not None else product.cost_price
+        cost = source_batch.unit_cost if source_batch is not None else average
         _add_to_level(source_level, -take)
         _add_to_level(target_level, take)
         result.out_movements.append(

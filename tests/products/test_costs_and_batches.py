@@ -175,3 +175,23 @@ def test_check_ledgers_reports_a_tracked_product_whose_level_escaped_its_batches
     assert find_ledger_mismatches() == [
         f"batch-tracked product={plain.pk} location={shop.pk}: stock level 3.000, batches sum to 0.000"
     ]
+
+
+def test_adjustment_and_transfer_are_valued_at_todays_average_even_from_a_stale_instance(
+    manager, shop, store_room, stocked
+):
+    product = stocked("10", unit_cost="4.00")
+    stale = Product.objects.get(pk=product.pk)  # an admin form loaded before the next delivery
+    services.receive_stock(user=manager, product=product, location=shop, quantity=10, unit_cost=D("6.00"))
+    assert stale.cost_price == D("4.00") and Product.objects.get(pk=product.pk).cost_price == D("5.00")
+
+    adjusted = services.adjust_stock(
+        user=manager, product=stale, location=shop, reason="breakage", delta="-1"
+    )
+    moved = services.transfer_stock(
+        user=manager, product=stale, from_location=shop, to_location=store_room, quantity="2"
+    )
+
+    assert adjusted.unit_cost == D("5.00")
+    assert {m.unit_cost for m in moved.out_movements + moved.in_movements} == {D("5.00")}
+    assert find_ledger_mismatches() == []
