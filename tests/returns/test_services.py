@@ -6,6 +6,7 @@ import pytest
 
 from customers.checks import find_ledger_mismatches as customer_mismatches
 from products.checks import find_ledger_mismatches as stock_mismatches
+from sales.checks import find_ledger_mismatches as summary_mismatches
 from products.models import StockMovement
 from returns import services
 from returns.models import Return
@@ -38,7 +39,7 @@ def ask(user, sale, lines, method="cash"):
 
 
 def reconciled():
-    return stock_mismatches() == [] and customer_mismatches() == []
+    return stock_mismatches() == [] and customer_mismatches() == [] and summary_mismatches() == []
 
 
 def test_partial_return_restocks_and_refunds_cash(cashier, manager, shop):
