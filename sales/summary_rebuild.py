@@ -219,6 +219,13 @@ def _same(model: type, column: str, a, b) -> bool:
     return abs(Decimal(str(a or 0)) - Decimal(str(b or 0))) <= tolerance
 
 
+def _shown(model: type, column: str, value) -> str:
+    field = model._meta.get_field(column)
+    if not isinstance(field, DecimalField):
+        return str(int(value or 0))
+    return str(Decimal(str(value or 0)).quantize(Decimal(1).scaleb(-min(field.decimal_places, 4))))
+
+
 def find_mismatches(date_from: date | None = None, date_to: date | None = None) -> list[str]:
     """One readable line per summary figure that differs from its detail (missing rows count as zero)."""
     expected, stored = expected_rows(date_from, date_to), stored_rows(date_from, date_to)
@@ -230,7 +237,8 @@ def find_mismatches(date_from: date | None = None, date_to: date | None = None) 
                 a, b = want.get(key, {}).get(column, 0), have.get(key, {}).get(column, 0)
                 if not _same(model, column, a, b):
                     problems.append(
-                        f"{model.__name__} {key}: {column} is {b or 0} in the summary, {a or 0} in the detail"
+                        f"{model.__name__} {key}: {column} is {_shown(model, column, b)} in the summary,"
+                        f" {_shown(model, column, a)} in the detail"
                     )
     return problems
 

@@ -6,12 +6,12 @@ import pytest
 
 from customers.checks import find_ledger_mismatches as customer_mismatches
 from products.checks import find_ledger_mismatches as stock_mismatches
-from sales.checks import find_ledger_mismatches as summary_mismatches
 from products.models import StockMovement
 from returns import services
 from returns.models import Return
 from returns.services import ReturnLineRequest
 from sales import services as sale_services
+from sales.checks import find_ledger_mismatches as summary_mismatches
 from sales.services import PaymentRequest, SaleLineRequest, SaleRequest
 from shared.errors import DomainError
 from tests.sales.helpers import stock_of, world_state

@@ -6,9 +6,9 @@ import pytest
 
 from customers.checks import find_ledger_mismatches as customer_mismatches
 from products.checks import find_ledger_mismatches as stock_mismatches
-from sales.checks import find_ledger_mismatches as summary_mismatches
 from products.models import StockMovement
 from sales import services
+from sales.checks import find_ledger_mismatches as summary_mismatches
 from sales.models import Sale
 from sales.services import PaymentRequest, SaleLineRequest, SaleRequest
 from shared.errors import DomainError
