@@ -34,6 +34,7 @@ from sales import pricing
 from sales.choices import SaleStatus, SaleType
 from sales.models import Payment, Sale, SaleItem, SaleItemBatch, SaleSequence
 from sales.numbering import format_transaction_id
+from sales.summary_rebuild import rebuild_summaries
 
 ZERO = Decimal("0.00")
 QZERO = Decimal("0.000")
@@ -844,6 +845,8 @@ class ShopGenerator:
                 cursor.execute(sql)
         for year, last in self.sequences.items():
             SaleSequence.objects.update_or_create(year=year, defaults={"last_number": last})
+        # The daily summaries the services keep, computed once from what was just written.
+        self.stats["summary_rows"] = rebuild_summaries()
         self.stats["movements"] = w.written[StockMovement]
         self.stats["ledger_entries"] = w.written[CustomerLedgerEntry]
         if connection.vendor == "postgresql":

@@ -292,6 +292,9 @@ class Query(PurchasingReportsQuery, graphene.ObjectType):
     @_checked
     def resolve_sales_by_category(root, info, date_from, date_to, location_id=None):
         rows = selectors.sales_by_category(
-            date_from=date_from, date_to=date_to, location_id=_location(location_id)
+            date_from=date_from,
+            date_to=date_to,
+            location_id=_location(location_id),
+            figures=_figures_asked(info),
         )
         return [GroupTotalType(**g.__dict__) for g in rows]

@@ -7,6 +7,11 @@ Definitions (also in the GraphQL descriptions):
 - Revenue is sale totals (tax included). Net sales = revenue − refunds.
 - Cost of goods sold uses the unit cost recorded on each sale line at sale time.
 - Gross profit = (revenue − tax) − cost of goods sold − (refunds − their tax − cost of restocked goods).
+
+Where a report's filters are expressible on the daily summary rows (day, location, sale type,
+product, tender) it reads them (`source=SUMMARIES`, the default; reports/summary_reads.py): they are
+kept in the same transaction as every sale, void and return, so any span is answered from them.
+`source=DETAIL` reads the sales themselves (the oracle the tests compare the summaries with).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from customers.models import Customer, CustomerLedgerEntry
 from products import selectors as product_selectors
 from products.models import Product, StockLevel
 from purchasing import selectors as purchasing_selectors
+from reports import summary_reads
 from returns.models import Return, ReturnItem
 from sales.choices import PaymentMethod, SaleStatus
 from sales.models import Payment, Sale, SaleItem
@@ -46,6 +52,7 @@ from shared.dates import end_of_day_exclusive, start_of_day
 from shared.money import ZERO, q
 
 MONEY = DecimalField(max_digits=18, decimal_places=4)
+SUMMARIES, DETAIL = "summaries", "detail"
 NOT_VOIDED = ~Q(status="voided")
 
 
@@ -142,6 +149,8 @@ SALES_STATS_NEEDS: dict[str, frozenset[str]] = {
     "by_payment_method": frozenset({TOTALS, TENDERS}),  # cash is net of the change on the sales
     "by_sale_type": frozenset({TOTALS}),
 }
+# From the summaries cash is netted of change on the tender rows themselves.
+SUMMARY_SALES_STATS_NEEDS = {**SALES_STATS_NEEDS, "by_payment_method": frozenset({TENDERS})}
 PROFIT_AND_LOSS_NEEDS: dict[str, frozenset[str]] = {
     "revenue": frozenset({TOTALS}),
     "tax": frozenset({TOTALS}),
@@ -208,6 +217,39 @@ def _sale_totals(sales: QuerySet[Sale]) -> _SaleTotals:
     )
 
 
+def _sale_totals_of(groups: list[dict]) -> _SaleTotals:
+    """_SaleTotals from the per-sale-type sums of the summary rows (change: see summary_reads)."""
+
+    def total_of(key: str) -> Decimal:
+        return sum((q(g[key]) for g in groups), ZERO)
+
+    return _SaleTotals(
+        total=total_of("total"),
+        count=sum(g["count"] for g in groups),
+        on_account=total_of("on_account"),
+        on_account_count=sum(g["on_account_count"] for g in groups),
+        discounts=total_of("discounts"),
+        tax=total_of("tax"),
+        change=ZERO,
+        by_sale_type=[(g["sale_type"], q(g["total"]), g["count"]) for g in groups],
+    )
+
+
+def _period_figures(
+    reads: set[str], date_from: date, date_to: date, location_id: int | None, source: str
+) -> tuple[_SaleTotals | None, Decimal | None, dict[str, Decimal] | None]:
+    """Sale totals, cost of goods and refund figures, those that `reads` names: from the summary
+    rows in one statement, or from the detail in one statement each."""
+    if source == SUMMARIES:
+        found = summary_reads.sale_figures(date_from, date_to, location_id, reads=reads)
+        totals = _sale_totals_of(found["groups"]) if TOTALS in reads else None
+        return totals, found.get("cost"), found.get("refunds")
+    totals = _sale_totals(counted_sales(date_from, date_to, location_id)) if TOTALS in reads else None
+    cost = _cost_of_goods(date_from, date_to, location_id) if COST in reads else None
+    refunds = _refund_figures(approved_returns(date_from, date_to, location_id)) if REFUNDS in reads else None
+    return totals, cost, refunds
+
+
 def _cost_of_goods(date_from: date, date_to: date, location_id: int | None) -> Decimal:
     """Unit cost at sale time x quantity over the lines of counted sales."""
     lines = SaleItem.objects.filter(_counted("sale__", date_from, date_to, location_id))
@@ -245,18 +287,22 @@ def _gross_profit(totals: _SaleTotals, cost: Decimal, refunds: dict[str, Decimal
 
 
 def sales_stats_summary(
-    *, date_from: date, date_to: date, location_id: int | None = None, figures: Collection[str] | None = None
+    *,
+    date_from: date,
+    date_to: date,
+    location_id: int | None = None,
+    figures: Collection[str] | None = None,
+    source: str = SUMMARIES,
 ) -> SalesStats:
     """salesStats: totals of counted sales, refunds approved in the period, profit and break-downs.
 
     `figures` names the SalesStats fields wanted (None: all); only the statements they read run, at
     most five whatever the number of sales: sale totals (one pass, by sale type), cost of goods,
     money per tender and refunds paid back, refund figures. `totalSales` alone is one statement.
+    From the summaries: at most two (the daily sales rows, the daily tender rows).
     """
-    names, reads = _wanted(SALES_STATS_NEEDS, figures)
-    totals = _sale_totals(counted_sales(date_from, date_to, location_id)) if TOTALS in reads else None
-    cost = _cost_of_goods(date_from, date_to, location_id) if COST in reads else None
-    refunds = _refund_figures(approved_returns(date_from, date_to, location_id)) if REFUNDS in reads else None
+    names, reads = _wanted(SUMMARY_SALES_STATS_NEEDS if source == SUMMARIES else SALES_STATS_NEEDS, figures)
+    totals, cost, refunds = _period_figures(reads, date_from, date_to, location_id, source)
     every = {}
     if totals is not None:
         total, count = totals.total, totals.count
@@ -275,7 +321,11 @@ def sales_stats_summary(
         every["net_sales"] = totals.total - refunds["refunds"]
     if totals is not None and cost is not None and refunds is not None:
         every["gross_profit"] = _gross_profit(totals, cost, refunds)
-    if TENDERS in reads:
+    if TENDERS in reads and source == SUMMARIES:
+        every["by_payment_method"] = [
+            MethodTotal(*row) for row in summary_reads.tender_totals(date_from, date_to, location_id)
+        ]
+    elif TENDERS in reads:
         every["by_payment_method"] = _payment_totals(
             date_from=date_from, date_to=date_to, location_id=location_id, change=totals.change
         )
@@ -283,9 +333,11 @@ def sales_stats_summary(
 
 
 def sales_by_payment_method(
-    *, date_from: date, date_to: date, location_id: int | None = None
+    *, date_from: date, date_to: date, location_id: int | None = None, source: str = SUMMARIES
 ) -> list[MethodTotal]:
     """Money per tender. Cash is net of change given; refunds paid back are a separate line."""
+    if source == SUMMARIES:
+        return [MethodTotal(*row) for row in summary_reads.tender_totals(date_from, date_to, location_id)]
     change = q(counted_sales(date_from, date_to, location_id).aggregate(c=_sum("change"))["c"])
     return _payment_totals(date_from=date_from, date_to=date_to, location_id=location_id, change=change)
 
@@ -368,15 +420,20 @@ def revenue_by_period(
     date_to: date,
     location_id: int | None = None,
     figures: Collection[str] | None = None,
+    source: str = SUMMARIES,
 ) -> list[Bucket]:
     """Revenue per day/week/month in the shop's time zone, zero-filled, net of refunds approved then.
 
     `figures` names the Bucket fields wanted (None: all): the sales are grouped only for revenue,
-    net or transactions, the refunds only for refunds or net; the others read as zero.
+    net or transactions, the refunds only for refunds or net; the others read as zero. From the
+    summaries: one statement over the days' rows, bucketed here.
     """
+    wanted = set(Bucket.__dataclass_fields__) if figures is None else set(figures)
+    if source == SUMMARIES:
+        days = {} if not wanted & {"revenue", "refunds", "net", "transactions"} else None
+        return _buckets_from_days(granularity, date_from, date_to, location_id, days)
     trunc = TRUNC[granularity]
     tz = timezone.get_current_timezone()
-    wanted = set(Bucket.__dataclass_fields__) if figures is None else set(figures)
 
     def as_date(value) -> date:
         return value.date() if isinstance(value, datetime) else value
@@ -415,6 +472,41 @@ def revenue_by_period(
     return buckets
 
 
+def _bucket_of(granularity: str, day: date) -> date:
+    if granularity == "DAY":
+        return day
+    if granularity == "WEEK":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def _buckets_from_days(
+    granularity: str, date_from: date, date_to: date, location_id: int | None, days: dict | None
+) -> list[Bucket]:
+    """Zero-filled buckets from the per-day sums (`days`: already known, e.g. none are wanted)."""
+    if days is None:
+        days = summary_reads.revenue_by_day(date_from, date_to, location_id)
+    sums: dict[date, list] = {}
+    for day, (revenue, count, refunds) in days.items():
+        bucket = sums.setdefault(_bucket_of(granularity, day), [ZERO, 0, ZERO])
+        bucket[0] += revenue
+        bucket[1] += count
+        bucket[2] += refunds
+    buckets = []
+    for start in _bucket_starts(granularity, date_from, date_to):
+        value, count, refunded = sums.get(start, (ZERO, 0, ZERO))
+        buckets.append(
+            Bucket(
+                start=start,
+                revenue=q(value),
+                refunds=q(refunded),
+                net=q(value) - q(refunded),
+                transactions=count,
+            )
+        )
+    return buckets
+
+
 @dataclass
 class ProfitAndLoss:
     """profitAndLoss; a figure that was not asked for (see `profit_and_loss_summary`) is None."""
@@ -432,17 +524,21 @@ class ProfitAndLoss:
 
 
 def profit_and_loss_summary(
-    *, date_from: date, date_to: date, location_id: int | None = None, figures: Collection[str] | None = None
+    *,
+    date_from: date,
+    date_to: date,
+    location_id: int | None = None,
+    figures: Collection[str] | None = None,
+    source: str = SUMMARIES,
 ) -> ProfitAndLoss:
     """Revenue, tax, COGS (unit cost at sale time), refunds and gross profit with its margin.
 
     `figures` names the ProfitAndLoss fields wanted (None: all); at most three statements, only
     those the figures read: sale totals, cost of goods, refund figures (no tender break-down).
+    From the summaries: one statement.
     """
     names, reads = _wanted(PROFIT_AND_LOSS_NEEDS, figures)
-    totals = _sale_totals(counted_sales(date_from, date_to, location_id)) if TOTALS in reads else None
-    cost = _cost_of_goods(date_from, date_to, location_id) if COST in reads else None
-    refunds = _refund_figures(approved_returns(date_from, date_to, location_id)) if REFUNDS in reads else None
+    totals, cost, refunds = _period_figures(reads, date_from, date_to, location_id, source)
     every = {}
     if totals is not None:
         every |= {"revenue": totals.total, "tax": totals.tax, "discounts": totals.discounts}
@@ -490,7 +586,7 @@ def _top_metric(by: str):
 TOP_BY = {"QUANTITY": "quantity", "REVENUE": "revenue", "PROFIT": "profit", "FREQUENCY": "frequency"}
 
 
-def _ranked_product_ids(*, lines: QuerySet[SaleItem], by: str, order: str, limit: int) -> list[int]:
+def _ranked_product_ids(*, grouped: QuerySet, order: str, limit: int) -> list[int]:
     """Ids of the `limit` best or worst products, ties by name then id.
 
     The lines are grouped by product first and products are joined to the (at most one row per
@@ -498,7 +594,6 @@ def _ranked_product_ids(*, lines: QuerySet[SaleItem], by: str, order: str, limit
     the catalogue, not of every line. Django cannot join a grouped subquery, so the outer statement
     is written here; the inner one is the ORM's and the SQL is plain enough for SQLite too.
     """
-    grouped = lines.values("product_id").annotate(metric=_top_metric(by)).order_by()
     inner, params = grouped.query.sql_with_params()
     qn = connection.ops.quote_name
     product = qn(Product._meta.db_table)
@@ -521,30 +616,36 @@ def _ranked_product_ids(*, lines: QuerySet[SaleItem], by: str, order: str, limit
 
 
 def top_products(
-    *, by: str, order: str, limit: int, date_from: date, date_to: date, location_id: int | None = None
+    *,
+    by: str,
+    order: str,
+    limit: int,
+    date_from: date,
+    date_to: date,
+    location_id: int | None = None,
+    source: str = SUMMARIES,
 ) -> list[ProductPerformance]:
     """Best or worst products by quantity, revenue, profit or frequency; the worst include unsold ones.
 
     Three statements: rank the products on the one figure asked for (a GROUP BY product over the
-    period's lines), then every figure for those few products only, then the products themselves.
+    period's lines, or over its daily product rows), then every figure for those few products only,
+    then the products themselves.
     """
-    lines = SaleItem.objects.filter(_counted("sale__", date_from, date_to, location_id))
-    ids = _ranked_product_ids(lines=lines, by=by, order=order, limit=max(1, min(limit, 100)))
+    limit = max(1, min(limit, 100))
+    if source == SUMMARIES:
+        product_rows = summary_reads.sold_product_rows(date_from, date_to, location_id)
+        grouped = (
+            product_rows.values("product_id").annotate(metric=summary_reads.PRODUCT_METRIC[by]()).order_by()
+        )
+        ids = _ranked_product_ids(grouped=grouped, order=order, limit=limit)
+        figures = summary_reads.product_figures(product_rows, ids) if ids else {}
+    else:
+        lines = SaleItem.objects.filter(_counted("sale__", date_from, date_to, location_id))
+        grouped = lines.values("product_id").annotate(metric=_top_metric(by)).order_by()
+        ids = _ranked_product_ids(grouped=grouped, order=order, limit=limit)
+        figures = _line_figures(lines, ids) if ids else {}
     if not ids:
         return []
-    # Annotation names must not shadow the columns LINE_PROFIT reads (quantity).
-    figures = {
-        row["product_id"]: row
-        for row in lines.filter(product_id__in=ids)
-        .values("product_id")
-        .annotate(
-            sold_quantity=Coalesce(Sum("quantity"), Value(NO_QUANTITY), output_field=MONEY),
-            sold_revenue=_sum("total"),
-            sold_profit=_sum(LINE_PROFIT),
-            sold_frequency=Count("sale_id", distinct=True),
-        )
-        .order_by()
-    }
     products = product_selectors.for_display(Product.objects.filter(pk__in=ids)).in_bulk()
     unsold = {"sold_quantity": NO_QUANTITY, "sold_revenue": ZERO, "sold_profit": ZERO, "sold_frequency": 0}
     return [
@@ -557,6 +658,22 @@ def top_products(
         )
         for pk in ids
     ]
+
+
+def _line_figures(lines: QuerySet[SaleItem], ids: list[int]) -> dict[int, dict]:
+    # Annotation names must not shadow the columns LINE_PROFIT reads (quantity).
+    return {
+        row["product_id"]: row
+        for row in lines.filter(product_id__in=ids)
+        .values("product_id")
+        .annotate(
+            sold_quantity=Coalesce(Sum("quantity"), Value(NO_QUANTITY), output_field=MONEY),
+            sold_revenue=_sum("total"),
+            sold_profit=_sum(LINE_PROFIT),
+            sold_frequency=Count("sale_id", distinct=True),
+        )
+        .order_by()
+    }
 
 
 @dataclass
@@ -743,7 +860,28 @@ def sales_by_cashier(*, date_from: date, date_to: date, location_id: int | None 
     return [GroupTotal(r["cashier__username"], q(r["value"]), r["count"]) for r in rows]
 
 
-def sales_by_category(*, date_from: date, date_to: date, location_id: int | None = None) -> list[GroupTotal]:
+def sales_by_category(
+    *,
+    date_from: date,
+    date_to: date,
+    location_id: int | None = None,
+    figures: Collection[str] | None = None,
+    source: str = SUMMARIES,
+) -> list[GroupTotal]:
+    """Sales per product category. `count` is of distinct sales, which the daily product rows cannot
+    give (a sale with two products of a category counts once): only when it is not asked for
+    (`figures` without "count") are the summaries read, and `count` is then 0."""
+    if source == SUMMARIES and figures is not None and "count" not in figures:
+        rows = (
+            summary_reads.sold_product_rows(date_from, date_to, location_id)
+            .values("product__category__name")
+            .annotate(value=_sum("total"), quantity=Sum("quantity"))
+            .order_by("-value")
+        )
+        return [
+            GroupTotal(r["product__category__name"] or "Uncategorised", q(r["value"]), 0, r["quantity"])
+            for r in rows
+        ]
     rows = (
         SaleItem.objects.filter(sale__in=counted_sales(date_from, date_to, location_id))
         .values("product__category__name")

@@ -18,6 +18,7 @@ from returns import till
 from returns.error_codes import ReturnErrorCode
 from returns.models import Return
 from sales import services as sale_services
+from sales import summaries
 from sales.choices import PaymentMethod
 from sales.models import Sale
 from shared.errors import DomainError
@@ -42,7 +43,25 @@ def create_exchange(
     difference_refund_method: str = Return.RefundMethod.CASH,
     note: str = "",
 ) -> ExchangeResult:
-    """Return goods and sell replacements at once (managers: the return is approved on the spot)."""
+    """Return goods and sell replacements at once (managers: the return is approved on the spot).
+
+    The return's and the sale's summary rows are merged and written once, at the end, in key order.
+    """
+    with summaries.collected():
+        return _exchange(
+            user=user,
+            sale_id=sale_id,
+            return_lines=return_lines,
+            new_items=new_items,
+            payments=payments,
+            difference_refund_method=difference_refund_method,
+            note=note,
+        )
+
+
+def _exchange(
+    *, user, sale_id, return_lines, new_items, payments, difference_refund_method, note
+) -> ExchangeResult:
     if difference_refund_method not in (Return.RefundMethod.CASH, Return.RefundMethod.STORE_CREDIT):
         raise DomainError(
             ReturnErrorCode.INVALID_REFUND_METHOD,
@@ -111,6 +130,7 @@ def create_exchange(
             ret.credit_refund_amount = refunded
         else:
             ret.cash_refund_amount = refunded
+            summaries.record_refund_paid(ret, original, refunded)
         till.post_exchange_difference(
             user=user,
             sale=original,

@@ -23,6 +23,7 @@ from products.units import check_quantity_precision
 from returns import till
 from returns.error_codes import ReturnErrorCode
 from returns.models import Return, ReturnItem
+from sales import summaries
 from sales.choices import SaleStatus
 from sales.models import Sale, SaleItem
 from shared import clock
@@ -281,6 +282,7 @@ def approve_return(*, user, return_id: int, note: str = "") -> Return:
     return_request.decision_note = check_length(note or "", limit=500, field="note")
     return_request.save()
     _update_sale_status(sale)
+    summaries.record_return(return_request, lines, sale)
     return return_request
 
 

@@ -222,3 +222,92 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.amount}"
+
+
+# --- Daily summaries (sales.summaries writes them, reports read them) --------------------------------
+# Kept in the same transaction as the sale, void or return that changes them, so they are always
+# current; `check_ledgers` proves them equal to the detail and `rebuild_summaries` recomputes them.
+# `day` is the document's local date in settings.TIME_ZONE. Sums of unrounded products (cost, the
+# refund's tax share) keep more places than money so that rounding the period's sum gives the cent
+# the detail gives.
+SUM_MONEY = {"max_digits": 16, "decimal_places": 2}
+SUM_QUANTITY = {"max_digits": 16, "decimal_places": 3}
+SUM_COST = {"max_digits": 22, "decimal_places": 7}
+SUM_SHARE = {"max_digits": 24, "decimal_places": 10}
+
+
+class DailySales(models.Model):
+    """Per day x location x sale type: the sales' header figures, and the refunds approved that day
+    against sales of that location and type."""
+
+    day = models.DateField()
+    location = models.ForeignKey("products.Location", on_delete=models.PROTECT, related_name="+")
+    sale_type = models.CharField(max_length=10, choices=SaleType.choices)
+    sale_count = models.IntegerField(default=0)
+    total = models.DecimalField(**SUM_MONEY, default=0)
+    discount_total = models.DecimalField(**SUM_MONEY, default=0)
+    tax_total = models.DecimalField(**SUM_MONEY, default=0)
+    on_account_amount = models.DecimalField(**SUM_MONEY, default=0)
+    on_account_count = models.IntegerField(default=0)
+    cost_amount = models.DecimalField(**SUM_COST, default=0, help_text="Lines' unit cost x quantity.")
+    return_count = models.IntegerField(default=0)
+    refund_amount = models.DecimalField(**SUM_MONEY, default=0)
+    refund_tax = models.DecimalField(**SUM_SHARE, default=0, help_text="Refunds' share of their lines' tax.")
+    restocked_cost = models.DecimalField(**SUM_COST, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "location", "sale_type"], name="daily_sales_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id} {self.sale_type}"
+
+
+class DailyProductSales(models.Model):
+    """Per day x location x product: what the lines sold (on the sale's day) and what came back (on
+    the return's approval day)."""
+
+    day = models.DateField()
+    location = models.ForeignKey("products.Location", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(**SUM_QUANTITY, default=0)
+    line_count = models.IntegerField(default=0)
+    sale_count = models.IntegerField(default=0, help_text="Sales with the product on at least one line.")
+    subtotal = models.DecimalField(**SUM_MONEY, default=0, help_text="Gross: price x quantity.")
+    discount = models.DecimalField(**SUM_MONEY, default=0)
+    tax = models.DecimalField(**SUM_MONEY, default=0)
+    total = models.DecimalField(**SUM_MONEY, default=0, help_text="Paid for the lines, tax included.")
+    cost_amount = models.DecimalField(**SUM_COST, default=0)
+    returned_quantity = models.DecimalField(**SUM_QUANTITY, default=0)
+    returned_amount = models.DecimalField(**SUM_MONEY, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "location", "product"], name="daily_product_sales_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id} {self.product_id}"
+
+
+class DailyTenderSales(models.Model):
+    """Per day x location x tender: money taken (change given on cash) and refunds paid back, on the
+    row of the return's refund method."""
+
+    day = models.DateField()
+    location = models.ForeignKey("products.Location", on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=20)
+    amount = models.DecimalField(**SUM_MONEY, default=0)
+    sale_count = models.IntegerField(default=0, help_text="Sales using the tender at least once.")
+    change_amount = models.DecimalField(**SUM_MONEY, default=0)
+    refund_amount = models.DecimalField(**SUM_MONEY, default=0)
+    refund_count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "location", "method"], name="daily_tender_sales_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id} {self.method}"

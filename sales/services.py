@@ -13,7 +13,7 @@ from customers.models import Customer
 from products import selectors as product_selectors
 from products import services as stock_services
 from products.models import Location, Product
-from sales import idempotency, pricing, till
+from sales import idempotency, pricing, summaries, till
 from sales.choices import PaymentMethod, SaleStatus, SaleType
 from sales.error_codes import SaleErrorCode
 from sales.models import Payment, Sale, SaleItem, SaleItemBatch
@@ -445,6 +445,7 @@ def create_sale(
     if ledger:
         customer_services.write_ledger_entries(ledger, reference_id=sale.pk, reference=sale.transaction_id)
     till.post_sale(shift=shift, user=user, sale_id=sale.pk, priced=priced)
+    summaries.record_sale(sale, items, payments)
     # The caller usually shows the sale it just made: hand it over complete, as `get_sale` would
     # load it, from the rows written above (re-reading them was a third of the request's time).
     set_prefetched(sale, "items", items)
@@ -587,6 +588,7 @@ def void_sale(*, user, sale_id: int, reason: str) -> Sale:
     sale.voided_at = clock.now()
     sale.void_reason = check_length(reason, limit=500, field="reason")
     sale.save(update_fields=["status", "voided_by", "voided_at", "void_reason", "updated_at"])
+    summaries.record_void(sale)
     return sale
 
 

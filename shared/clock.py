@@ -21,6 +21,11 @@ def now() -> datetime:
     return _pinned.get() or timezone.now()
 
 
+def pinned_moment() -> datetime | None:
+    """The pinned moment inside `pinned()`, else None (the real clock is running)."""
+    return _pinned.get()
+
+
 def localdate() -> date:
     """Today in the shop's TIME_ZONE, by `now()`."""
     return timezone.localdate(now())

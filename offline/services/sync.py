@@ -245,7 +245,7 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
     )
     covers: list[stock_services.ShortageCover] = []
     try:
-        sale = _create_sale(user=user, request=sale_request)
+        sale = _create_sale(user=user, request=sale_request, business_time=business_time)
     except DomainError as exc:
         # Shortages are rare: only then are the sale's stock rows locked twice. create_sale rolled
         # its own savepoint back (and released its stock locks) before raising.
@@ -262,7 +262,7 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
             reference_type=REFERENCE_TYPE,
             reference_id=sync.pk,
         )
-        sale = _create_sale(user=user, request=sale_request)
+        sale = _create_sale(user=user, request=sale_request, business_time=business_time)
         stock_services.set_movement_reference(
             reference_type=REFERENCE_TYPE, reference_id=sync.pk, reference=sale.transaction_id
         )
@@ -286,10 +286,14 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
     )
 
 
-def _create_sale(*, user, request: SaleRequest):
-    return sale_services.create_sale(
-        user=user, request=request, trust_client_prices=True, allow_over_credit_limit=True
-    ).sale
+def _create_sale(*, user, request: SaleRequest, business_time: datetime):
+    # The clock reads the sale's business time while it is written, so everything dated by it (the
+    # day its daily summary rows go to, the year of its number) is the day the till sold it;
+    # stamp_offline_sale then dates the sale row itself the same way.
+    with clock.pinned(business_time):
+        return sale_services.create_sale(
+            user=user, request=request, trust_client_prices=True, allow_over_credit_limit=True
+        ).sale
 
 
 def _location(location_id: int) -> Location:

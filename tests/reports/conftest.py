@@ -9,6 +9,7 @@ from returns.models import Return
 from returns.services import ReturnLineRequest
 from sales import services as sale_services
 from sales.models import Sale
+from sales.summary_rebuild import rebuild_summaries
 from tests.returns.test_services import sell
 
 D = Decimal
@@ -17,7 +18,9 @@ DAY = date(2026, 3, 10)
 
 
 def at(sale, year, month, day, hour, minute=0):
+    """Move a sale to another moment; the update bypasses the services, so rebuild the summaries."""
     Sale.objects.filter(pk=sale.pk).update(created_at=datetime(year, month, day, hour, minute, tzinfo=LAGOS))
+    rebuild_summaries()
     return sale
 
 
@@ -58,4 +61,5 @@ def known_sales(settings, shop, cashier, manager):
     )
     return_services.approve_return(user=manager, return_id=ret.pk)
     Return.objects.filter(pk=ret.pk).update(decided_at=datetime(2026, 3, 10, 18, tzinfo=LAGOS))
+    rebuild_summaries()
     return {"s1": s1, "s2": s2, "s3": s3, "s4": s4, "s5": s5, "s6": s6, "return": ret}

@@ -4,6 +4,7 @@ import pytest
 
 from customers.checks import find_ledger_mismatches as customer_mismatches
 from products.checks import find_ledger_mismatches as stock_mismatches
+from sales.checks import find_ledger_mismatches as summary_mismatches
 from sales.models import Sale
 from tests.returns.test_services import sell
 from tests.sales.helpers import stock_of, world_state
@@ -46,7 +47,7 @@ def test_exchange_customer_pays_the_difference(as_manager, cashier, shop):
     ]
     assert result["sale"]["amountPaid"] == "5.00"
     assert stock_of(shop["soap"]) == D("50") and stock_of(shop["rice"]) == D("49")
-    assert stock_mismatches() == [] and customer_mismatches() == []
+    assert stock_mismatches() == [] and customer_mismatches() == [] and summary_mismatches() == []
 
 
 def test_exchange_difference_refunded_in_cash(as_manager, cashier, shop):
@@ -77,7 +78,7 @@ def test_exchange_difference_as_store_credit(as_manager, cashier, shop):
 
     customer.refresh_from_db()
     assert result["return"]["creditRefundAmount"] == "5.00" and customer.balance == D("-5.00")
-    assert customer_mismatches() == []
+    assert customer_mismatches() == [] and summary_mismatches() == []
 
 
 def test_exchange_refused_as_a_whole_when_replacement_lacks_stock(as_manager, cashier, shop):

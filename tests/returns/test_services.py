@@ -11,6 +11,7 @@ from returns import services
 from returns.models import Return
 from returns.services import ReturnLineRequest
 from sales import services as sale_services
+from sales.checks import find_ledger_mismatches as summary_mismatches
 from sales.services import PaymentRequest, SaleLineRequest, SaleRequest
 from shared.errors import DomainError
 from tests.sales.helpers import stock_of, world_state
@@ -38,7 +39,7 @@ def ask(user, sale, lines, method="cash"):
 
 
 def reconciled():
-    return stock_mismatches() == [] and customer_mismatches() == []
+    return stock_mismatches() == [] and customer_mismatches() == [] and summary_mismatches() == []
 
 
 def test_partial_return_restocks_and_refunds_cash(cashier, manager, shop):

@@ -11,7 +11,8 @@ from customers.models import Customer
 from products.checks import find_ledger_mismatches as stock_mismatches
 from products.models import Location, StockMovement
 from sales import services
-from sales.models import Sale
+from sales.checks import find_ledger_mismatches as summary_mismatches
+from sales.models import DailySales, Sale
 from sales.services import PaymentRequest, SaleLineRequest, SaleRequest
 from shared.errors import DomainError
 from tests.factories import CustomerFactory, UserFactory
@@ -116,3 +117,35 @@ def test_concurrent_sales_are_numbered_without_gaps_even_when_some_are_refused(t
     assert numbers == [f"S{year}-{n:06d}" for n in range(1, 16)]
     assert not Sale.objects.filter(transaction_id__startswith="PENDING").exists()
     assert not StockMovement.objects.filter(reference__startswith="PENDING").exists()
+
+
+def test_concurrent_sales_and_voids_share_the_summary_rows_without_deadlock_or_lost_update(till):
+    first, second = make_product(till, "SUMA", qty="100"), make_product(till, "SUMB", qty="100")
+    earlier = [
+        services.create_sale(
+            user=till,
+            request=SaleRequest(
+                items=[SaleLineRequest(product_id=first.pk, quantity=D("1"))],
+                payments=[PaymentRequest("cash", D("10.00"))],
+            ),
+        ).sale.pk
+        for _ in range(5)
+    ]
+
+    def work(i):
+        if i < 5:  # voids of the earlier sales: the same day's rows, taken back
+            return services.void_sale(user=till, sale_id=earlier[i], reason="test").pk
+        # Lines in both orders and two tenders: every sale adds to the same sales and tender rows.
+        products = [first, second] if i % 2 else [second, first]
+        request = SaleRequest(
+            items=[SaleLineRequest(product_id=p.pk, quantity=D("1")) for p in products],
+            payments=[PaymentRequest("card", D("5.00")), PaymentRequest("cash", D("20.00"))],
+        )
+        return services.create_sale(user=till, request=request).sale.pk
+
+    results = run_concurrently(work, 25)
+
+    assert all(isinstance(r, int) for r in results), results
+    row = DailySales.objects.get()
+    assert (row.sale_count, row.total) == (20, D("400.00"))
+    assert summary_mismatches() == [] and stock_mismatches() == []

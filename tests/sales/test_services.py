@@ -8,6 +8,7 @@ from customers.checks import find_ledger_mismatches as customer_mismatches
 from products.checks import find_ledger_mismatches as stock_mismatches
 from products.models import StockMovement
 from sales import services
+from sales.checks import find_ledger_mismatches as summary_mismatches
 from sales.models import Sale
 from sales.services import PaymentRequest, SaleLineRequest, SaleRequest
 from shared.errors import DomainError
@@ -38,7 +39,7 @@ def refused(user, items, payments, **kw) -> DomainError:
 
 
 def reconciled():
-    return stock_mismatches() == [] and customer_mismatches() == []
+    return stock_mismatches() == [] and customer_mismatches() == [] and summary_mismatches() == []
 
 
 def test_cash_sale_prices_from_catalogue_and_deducts_stock(cashier, shop):

@@ -5,7 +5,14 @@ import importlib
 from django.core.management.base import BaseCommand, CommandError
 
 # Each module exposes `find_ledger_mismatches() -> list[str]` (one readable line per mismatch).
-CHECK_MODULES = ["products.checks", "customers.checks", "tills.checks", "purchasing.checks", "offline.checks"]
+CHECK_MODULES = [
+    "products.checks",
+    "customers.checks",
+    "tills.checks",
+    "purchasing.checks",
+    "offline.checks",
+    "sales.checks",
+]
 
 
 class Command(BaseCommand):
