@@ -15,7 +15,16 @@ import pytest
 from sales.pricing import PricedLineInput, price_cart
 from shared.errors import DomainError
 from tests.browser.test_back_office import graphql
-from tests.browser.test_till import RICE, cart_rows, expect_text, log_in_as_cashier, scan, tender_exact_cash
+from tests.browser.test_till import (
+    RICE,
+    SCAN_TO_LINE_LIMIT_MS,
+    cart_rows,
+    expect_text,
+    log_in_as_cashier,
+    scan,
+    scan_to_line_ms,
+    tender_exact_cash,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -119,7 +128,14 @@ def test_till_offline_sales_sync_once_with_a_stock_shortage_flagged(
     short_quantity = stock_at(production_server, manager_token, COLA, location_id) + 5
     before = graphql(production_server, SALES_COUNT, manager_token)["sales"]["totalCount"]
 
+    online_ms = scan_to_line_ms(page, RICE)
+    page.locator("#clear").click()
+
     go_offline(page)
+    offline_ms = scan_to_line_ms(page, RICE)  # from IndexedDB, no server
+    print(f"scan-to-line: online {online_ms:.1f} ms, offline {offline_ms:.1f} ms")
+    assert offline_ms < SCAN_TO_LINE_LIMIT_MS
+    page.locator("#clear").click()
     first = sell_offline(page, RICE)
     assert first.startswith("Offline receipt OFF-A-000001 · total 10.00 · paid 10.00 · change 0.00")
     receipt = page.frame_locator("#receipt-frame")

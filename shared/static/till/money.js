@@ -36,6 +36,13 @@ export function formatCents(cents) {
   return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
 }
 
+/** A quantity in thousandths as the API writes quantities: 61000n -> "61", 1500n -> "1.5". */
+export function formatThousandths(units) {
+  const whole = units / 1000n;
+  const fraction = String(units % 1000n).padStart(3, "0").replace(/0+$/, "");
+  return fraction ? `${whole}.${fraction}` : String(whole);
+}
+
 /**
  * Price lines [{unitPrice, quantity, taxRate}] (strings as the catalogue sends them). Returns the
  * shape of priceSale's quote (strings) plus `totalCents`; throws RangeError for a line worth 0.00.

@@ -1,10 +1,10 @@
 // Offline mode (docs/TILL.md, "Offline mode"; the protocol is docs/OFFLINE.md): whether the server can
 // be reached, the device this till is, the outbox of sales made offline and their sync, and the
 // indicator in the header that always says which of these holds.
-import { ApiError, NetworkError, SessionEnded } from "./api.js";
+import { ApiError, SessionEnded } from "./api.js";
 import { catalogueSummary, dropCatalogue, productById, stockOnRecord, syncCatalogue } from "./catalogue.js";
 import { deviceCredential, setDeviceCredential } from "./device.js";
-import { priceCart, settle } from "./money.js";
+import { formatThousandths, priceCart, settle, toUnits } from "./money.js";
 import * as Q from "./queries.js";
 import { call, onReachable } from "./session.js";
 import { all, count, done, getMeta, setMeta, transaction } from "./store.js";
@@ -21,6 +21,7 @@ const state = {
   device: null, // {id, name, saleLocationId} as currentDevice last said (kept in IndexedDB)
   deviceProblem: "", // why the device cannot sync (revoked, unknown): a manager must act
   loggedIn: false,
+  checked: false, // currentDevice answered since login
   running: null, // the sync in progress (one at a time)
   again: false, // something asked for a sync while one was running
   timer: null,
@@ -61,11 +62,11 @@ window.addEventListener("online", () => schedule(0));
 // --- start, stop, the sync loop ------------------------------------------------------------------
 export async function startOffline() {
   state.loggedIn = true;
+  state.checked = false;
   state.device = await getMeta("device");
   await refreshCounts();
   render();
-  if (deviceCredential()) await checkDevice();
-  schedule(0);
+  schedule(0); // the run checks the device first
 }
 
 export function stopOffline() {
@@ -99,8 +100,11 @@ export function syncNow() {
 async function run() {
   if (!deviceCredential() || !state.loggedIn) return;
   try {
-    if (!state.device) await checkDevice();
-    if (!state.device) return;
+    if (!state.device || !state.checked) {
+      await checkDevice();
+      state.checked = !state.deviceProblem && Boolean(state.device);
+    }
+    if (!state.device || state.deviceProblem) return;
     await syncOutbox(); // sales first: they are what the shop cannot lose
     await syncCatalogue();
     state.backoff = 0;
@@ -133,8 +137,8 @@ async function checkDevice() {
     if (error instanceof ApiError && STOP_CODES.has(error.code)) {
       state.deviceProblem = `${error.message} Ask a manager for a new device credential.`;
       state.device = null;
-    }
-    if (!(error instanceof NetworkError)) throw error;
+      await setMeta("device", null);
+    } else throw error; // network faults: run() retries with backoff
   } finally {
     render();
   }
@@ -185,12 +189,24 @@ export async function queueSale({ items, payments, customerId, locationId }) {
     if (locationId) body.locationId = locationId;
     await done(s.meta.put({ key: "deviceSequence", value: sequence }));
     await done(s.outbox.add({ clientId: body.clientId, sale: body, refused: false }));
+    await takeFromCachedStock(s.stockLevels, items, stockLocation(locationId));
     return body;
   });
   await refreshCounts();
   render();
   schedule(0); // maybe the network is back already
   return sale;
+}
+
+/** The next offline sale sees what this one took (the next catalogue delta brings the server's figure). */
+async function takeFromCachedStock(levels, items, location) {
+  for (const item of items) {
+    const rows = await done(levels.index("productId").getAll(String(rawId(item.productId))));
+    const level = rows.find((row) => row.locationId === String(location));
+    if (!level) continue;
+    const left = toUnits(level.quantity, 3) - toUnits(item.quantity, 3);
+    await done(levels.put({ ...level, quantity: formatThousandths(left > 0n ? left : 0n) }));
+  }
 }
 
 async function syncOutbox() {
@@ -353,8 +369,8 @@ export async function saveCredential(credential) {
   state.device = null;
   await setMeta("device", null);
   state.deviceProblem = "";
-  if (credential && state.loggedIn) await checkDevice();
-  else if (!credential) await forgetDeviceData();
+  state.checked = false;
+  if (!credential) await forgetDeviceData();
   await refreshCounts();
   render();
   schedule(0);

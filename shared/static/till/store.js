@@ -49,7 +49,12 @@ export async function transaction(names, mode, work) {
   try {
     result = await work(stores);
   } catch (error) {
-    tx.abort();
+    committed.catch(() => {}); // the work's error is the one to report
+    try {
+      tx.abort();
+    } catch {
+      // already finished: nothing left to undo
+    }
     throw error;
   }
   await committed;
