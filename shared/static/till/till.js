@@ -311,7 +311,12 @@ async function priceOffline(seq) {
   state.refusedDiscounts = new Set();
   if (problem) say("sale-message", problem);
   else if (quote.shortages.length) {
-    say("sale-message", `${shortageText(quote.shortages)} Offline the sale still goes ahead; the server records the difference as a stock discrepancy.`);
+    const short = quote.shortages.map((s) => {
+      const line = state.lines.find((l) => l.productId === s.productId);
+      return `${line?.name ?? "an item"} (${s.requested} in the cart, ${s.available} on record at the last sync)`;
+    });
+    say("sale-message", `More than the stock on record: ${short.join("; ")}. Offline the sale still goes ahead; ` +
+      "the server records the difference as a stock discrepancy.");
   }
   showTotals(quote);
   renderCart();
