@@ -239,6 +239,49 @@ def test_till_offline_sync_answer_lost_is_resent_and_records_each_sale_once(
     assert not page.console_errors
 
 
+def test_till_offline_sale_of_a_product_archived_meanwhile_is_refused_kept_and_shown(
+    page, production_server, manager_token, screenshot
+):
+    product = graphql(
+        production_server,
+        'mutation { createProduct(input: {sku: "OFF-TEA", name: "Offline tea", barcode: "2000000000015", '
+        'retailPrice: "4.00"}) { success errors { message } product { id } } }',
+        manager_token,
+    )["createProduct"]
+    assert product["success"], product
+    credential, _ = register_device(production_server, manager_token, "OFF-C")
+    log_in_as_cashier(page, production_server)
+    set_up_device(page, credential)
+    close_panel(page)
+    go_offline(page)
+    archived = graphql(
+        production_server,
+        f'mutation {{ archiveProduct(input: {{productId: "{product["product"]["id"]}"}}) {{ success }} }}',
+        manager_token,
+    )["archiveProduct"]
+    assert archived["success"]
+
+    assert sell_offline(page, "2000000000015").startswith("Offline receipt OFF-C-000001 · total 4.00")
+    next_sale(page)
+    sell_offline(page, RICE)
+    next_sale(page)
+    page.context.set_offline(False)
+
+    expect_text(page, "#net-outbox", "Outbox 1")  # the refused sale stays; the rice sale went
+    expect_text(page, "#net-exceptions", "Exceptions 1")
+    assert sales_by_receipt(production_server, manager_token, "OFF-C-000001") == []
+    assert len(sales_by_receipt(production_server, manager_token, "OFF-C-000002")) == 1
+    page.keyboard.press("F9")
+    expect_text(page, "#sync-problems", "Refused: OFF-C-000001")
+    page.locator("#resend-refused").wait_for()
+    screenshot("till-offline-08-refused")
+    page.locator("#resend-refused").click()  # unchanged cause: the same refusal, still kept
+    expect_text(page, "#sync-problems", "Refused: OFF-C-000001")
+    expect_text(page, "#net-outbox", "Outbox 1")
+    assert sales_by_receipt(production_server, manager_token, "OFF-C-000001") == []
+    assert not page.console_errors
+
+
 def random_cart(rng: random.Random) -> list[tuple[str, str, str]]:
     lines = []
     for _ in range(rng.randint(1, 6)):
