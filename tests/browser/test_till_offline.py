@@ -76,19 +76,15 @@ def go_offline(page) -> None:
     expect_text(page, "#net-mode", "Offline")
 
 
-def sell_offline(page, code: str, *, quantity: str | None = None, name: str = "") -> str:
-    """Scan, (set a quantity), pay exact cash; returns the offline receipt's summary."""
+def sell_offline(page, code: str, receipt: str) -> str:
+    """Scan one item, pay exact cash; returns the summary of its offline receipt `receipt`."""
     scan(page, code)
     cart_rows(page).nth(0).wait_for()
-    if quantity:
-        field = page.get_by_label(f"Quantity of {name}")
-        field.fill(quantity)
-        field.press("Enter")
     page.locator("#offline-estimate").wait_for()
     page.keyboard.press("F2")
     tender_exact_cash(page)
     page.get_by_label("Cash received").press("Enter")
-    expect_text(page, "#receipt-summary", "Offline receipt")
+    expect_text(page, "#receipt-summary", f"Offline receipt {receipt} ")
     return page.locator("#receipt-summary").text_content()
 
 
@@ -136,7 +132,7 @@ def test_till_offline_sales_sync_once_with_a_stock_shortage_flagged(
     print(f"scan-to-line: online {online_ms:.1f} ms, offline {offline_ms:.1f} ms")
     assert offline_ms < SCAN_TO_LINE_LIMIT_MS
     page.locator("#clear").click()
-    first = sell_offline(page, RICE)
+    first = sell_offline(page, RICE, "OFF-A-000001")
     assert first.startswith("Offline receipt OFF-A-000001 · total 10.00 · paid 10.00 · change 0.00")
     receipt = page.frame_locator("#receipt-frame")
     receipt.get_by_text("Receipt OFF-A-000001").wait_for()
@@ -201,9 +197,9 @@ def test_till_offline_sync_answer_lost_is_resent_and_records_each_sale_once(
     set_up_device(page, credential)
     close_panel(page)
     go_offline(page)
-    sell_offline(page, RICE)
+    sell_offline(page, RICE, "OFF-B-000001")
     next_sale(page)
-    sell_offline(page, RICE)
+    sell_offline(page, RICE, "OFF-B-000002")
     expect_text(page, "#net-outbox", "Outbox 2")
     before = graphql(production_server, SALES_COUNT, manager_token)["sales"]["totalCount"]
     lost, outcomes = [], []
@@ -261,9 +257,11 @@ def test_till_offline_sale_of_a_product_archived_meanwhile_is_refused_kept_and_s
     )["archiveProduct"]
     assert archived["success"]
 
-    assert sell_offline(page, "2000000000015").startswith("Offline receipt OFF-C-000001 · total 4.00")
+    assert sell_offline(page, "2000000000015", "OFF-C-000001").startswith(
+        "Offline receipt OFF-C-000001 · total 4.00"
+    )
     next_sale(page)
-    sell_offline(page, RICE)
+    sell_offline(page, RICE, "OFF-C-000002")
     next_sale(page)
     page.context.set_offline(False)
 
