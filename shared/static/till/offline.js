@@ -322,6 +322,16 @@ export async function offlineQuote(lines, locationId) {
   return { ...quote, shortages, offline: true, pricesIncludeTax };
 }
 
+/** Offline a shortage does not stop the sale (the goods leave); the cashier is told what happens. */
+export function offlineShortageText(shortages, lines) {
+  const short = shortages.map((s) => {
+    const line = lines.find((l) => l.productId === s.productId);
+    return `${line?.name ?? "an item"} (${s.requested} in the cart, ${s.available} on record at the last sync)`;
+  });
+  return `More than the stock on record: ${short.join("; ")}. Offline the sale still goes ahead; ` +
+    "the server records the difference as a stock discrepancy.";
+}
+
 export { settle };
 
 // --- the indicator -------------------------------------------------------------------------------

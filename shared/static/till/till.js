@@ -9,7 +9,9 @@ import { closeDevicePanel, initDevicePanel, openDevicePanel } from "./device-pan
 import { explain } from "./messages.js";
 import * as Q from "./queries.js";
 import { closeReturns, initReturns, openReturns } from "./returns.js";
-import { canSellOffline, offlineQuote, onModeChange, sellingOffline, startOffline, stopOffline } from "./offline.js";
+import {
+  canSellOffline, offlineQuote, offlineShortageText, onModeChange, sellingOffline, startOffline, stopOffline,
+} from "./offline.js";
 import { api, call, onSessionEnded } from "./session.js";
 import { closeShiftScreen, forgetTillState, initShifts, loadTillState, openShiftScreen, saleLocationId } from "./shift.js";
 import { closeTender, initTender, openTender } from "./tender.js";
@@ -310,14 +312,7 @@ async function priceOffline(seq) {
   state.quote = quote;
   state.refusedDiscounts = new Set();
   if (problem) say("sale-message", problem);
-  else if (quote.shortages.length) {
-    const short = quote.shortages.map((s) => {
-      const line = state.lines.find((l) => l.productId === s.productId);
-      return `${line?.name ?? "an item"} (${s.requested} in the cart, ${s.available} on record at the last sync)`;
-    });
-    say("sale-message", `More than the stock on record: ${short.join("; ")}. Offline the sale still goes ahead; ` +
-      "the server records the difference as a stock discrepancy.");
-  }
+  else if (quote.shortages.length) say("sale-message", offlineShortageText(quote.shortages, state.lines));
   showTotals(quote);
   renderCart();
 }
