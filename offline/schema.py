@@ -37,6 +37,11 @@ ParkedCartStatusEnum = graphene.Enum.from_enum(
 
 class DeviceType(DjangoObjectType):
     is_revoked = graphene.Boolean(required=True, description="A revoked device's credential is refused.")
+    sale_location_id = graphene.ID(
+        required=True,
+        description="Where syncSales draws this device's stock by default: its register's location, else "
+        "the default location (raw id, as catalogueChanges' locationId).",
+    )
 
     class Meta:
         model = Device
@@ -49,6 +54,15 @@ class DeviceType(DjangoObjectType):
     @staticmethod
     def resolve_is_revoked(device, info):
         return device.revoked_at is not None
+
+    @staticmethod
+    def resolve_sale_location_id(device, info):
+        if device.register_id:
+            return device.register.location_id
+        # Once per request, so a devices list does not ask once per device.
+        if not hasattr(info.context, "pos_default_location_id"):
+            info.context.pos_default_location_id = selectors.device_sale_location_id(device=device)
+        return info.context.pos_default_location_id
 
 
 class ParkedCartLineType(DjangoObjectType):
@@ -180,6 +194,13 @@ class CatalogueChangesType(graphene.ObjectType):
         required=True, description="True: ask again now. False: up to date; poll later with nextCursor."
     )
     is_full_sync = graphene.Boolean(required=True, description="True while a first sync is paging.")
+    prices_include_tax = graphene.Boolean(
+        required=True, description="True: retail prices include tax (the shop's setting a till prices with)."
+    )
+
+    @staticmethod
+    def resolve_prices_include_tax(page, info):
+        return settings.PRICES_INCLUDE_TAX
 
 
 # --- Mutations -----------------------------------------------------------------------------------

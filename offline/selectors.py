@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 
 from offline.models import Device, ParkedCart, ParkedCartLine, SyncException
 from offline.services.carts import expiry_cutoff
+from products.selectors import get_default_location
 
 
 def list_devices(*, include_revoked: bool = False, register_id: int | None = None) -> QuerySet[Device]:
@@ -16,6 +17,11 @@ def list_devices(*, include_revoked: bool = False, register_id: int | None = Non
     if register_id is not None:
         devices = devices.filter(register_id=register_id)
     return devices
+
+
+def device_sale_location_id(*, device: Device) -> int:
+    """The location a device's synced sales draw from: its register's, else the default location."""
+    return device.register.location_id if device.register_id else get_default_location().pk
 
 
 def _cart_lines() -> Prefetch:

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
 
 SYNC = """query($since: String, $first: Int) { catalogueChanges(since: $since, first: $first) {
-  nextCursor hasMore isFullSync deletedCustomerIds
+  nextCursor hasMore isFullSync deletedCustomerIds pricesIncludeTax
   products { id sku barcode retailPrice taxRate isActive }
   stockLevels { productId locationId quantity }
   customers { name allowedOnAccount isArchived } } }"""
@@ -173,6 +173,16 @@ def test_catalogue_changes_query_on_registered_device_pages_to_the_end(as_cashie
     delta = as_cashier(SYNC, {"since": since}, HTTP_X_POS_DEVICE=credential).payload("catalogueChanges")
     assert [(p["sku"], p["retailPrice"]) for p in delta["products"]] == [(soap.sku, "9.99")]
     assert delta["isFullSync"] is False
+
+
+@pytest.mark.parametrize("include", [True, False])
+def test_catalogue_changes_says_whether_prices_include_tax(as_cashier, manager, shop, settings, include):
+    settings.PRICES_INCLUDE_TAX = include
+    credential = register_device(manager).credential
+
+    page = as_cashier(SYNC, {"first": 1}, HTTP_X_POS_DEVICE=credential).payload("catalogueChanges")
+
+    assert page["pricesIncludeTax"] is include
 
 
 def test_catalogue_changes_query_without_device_is_refused(as_cashier, shop):

@@ -7,6 +7,8 @@ import pytest
 from offline import services
 from offline.error_codes import OfflineErrorCode
 from offline.models import Device
+from products.selectors import get_default_location
+from products.services import catalogue as product_catalogue
 from shared.errors import DomainError
 from tests.offline.factories import register_device
 from tests.tills.factories import make_register
@@ -202,3 +204,25 @@ def test_current_device_credential_without_login_is_unauthenticated(anon, manage
     response = anon(CURRENT, HTTP_X_POS_DEVICE=registered.credential)
 
     assert response.error_codes() == ["UNAUTHENTICATED"]
+
+
+def test_current_device_sale_location_is_its_registers_location(as_cashier, manager, shop):
+    back_room = product_catalogue.create_location(name="Back room")
+    register = make_register(manager, "Till 3", location=back_room)
+    registered = register_device(manager, "Tablet", register=register)
+
+    device = as_cashier(
+        "query { currentDevice { saleLocationId } }", HTTP_X_POS_DEVICE=registered.credential
+    ).payload("currentDevice")
+
+    assert device == {"saleLocationId": str(back_room.pk)}
+
+
+def test_current_device_without_register_sells_from_the_default_location(as_cashier, manager, shop):
+    registered = register_device(manager, "Tablet")
+
+    device = as_cashier(
+        "query { currentDevice { saleLocationId } }", HTTP_X_POS_DEVICE=registered.credential
+    ).payload("currentDevice")
+
+    assert device == {"saleLocationId": str(get_default_location().pk)}

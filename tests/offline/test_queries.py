@@ -42,6 +42,23 @@ def test_devices_and_parked_carts_pages_cost_the_same_for_2_and_10_rows(as_manag
     assert few == many == (3, 4)
 
 
+DEVICE_LOCATIONS = "query { devices(first: 20) { edges { node { name saleLocationId } } } }"
+
+
+def test_devices_sale_location_costs_one_query_for_2_and_10_devices_without_register(
+    as_manager, manager, shop
+):
+    for i in range(2):
+        register_device(manager, f"Tablet {i}")
+    few = count(as_manager, DEVICE_LOCATIONS, "devices")
+    for i in range(2, 10):
+        register_device(manager, f"Tablet {i}")
+    many = count(as_manager, DEVICE_LOCATIONS, "devices")
+
+    # Pinned: auth user, count, page, and the default location once for the whole page.
+    assert few == many == 4
+
+
 SYNC = """query($since: String) { catalogueChanges(since: $since, first: 100) { nextCursor hasMore
   products { sku retailPrice } stockLevels { quantity } customers { name allowedOnAccount } } }"""
 

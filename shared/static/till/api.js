@@ -5,6 +5,8 @@
 
 const ENDPOINT = "/graphql/";
 const REFRESH_MARGIN_MS = 60_000;
+// A server that has not answered in this long is treated as unreachable (the till may go offline).
+const TIMEOUT_MS = 10_000;
 
 export class NetworkError extends Error {}
 export class SessionEnded extends Error {}
@@ -24,8 +26,12 @@ const REFRESH = `mutation Refresh($refreshToken: String!) {
 const REVOKE = `mutation Revoke($refreshToken: String!) { revokeToken(refreshToken: $refreshToken) { revoked } }`;
 
 export class Api {
-  constructor({ onSessionEnded }) {
+  /** `deviceHeaders()` adds `X-POS-Device` when the till holds a device credential; `onReachable(ok)`
+   * hears, after every request, whether the server answered at all (offline.js watches it). */
+  constructor({ onSessionEnded, deviceHeaders = () => ({}), onReachable = () => {} }) {
     this.onSessionEnded = onSessionEnded;
+    this.deviceHeaders = deviceHeaders;
+    this.onReachable = onReachable;
     this.access = null;
     this.refreshTokenValue = null;
     this.refreshing = null;
@@ -110,16 +116,20 @@ export class Api {
   }
 
   async #post(query, variables, token) {
-    const headers = { "Content-Type": "application/json" };
+    const headers = { "Content-Type": "application/json", ...this.deviceHeaders() };
     if (token) headers.Authorization = `JWT ${token}`;
     let response;
     let body;
     try {
-      response = await fetch(ENDPOINT, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+      response = await fetch(ENDPOINT, {
+        method: "POST", headers, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
       body = await response.json();
     } catch {
+      this.onReachable(false);
       throw new NetworkError("The server could not be reached.");
     }
+    this.onReachable(true);
     if (body.errors?.length) {
       const first = body.errors[0];
       throw new ApiError(first.message, first.extensions?.code ?? `HTTP_${response.status}`);

@@ -1,5 +1,7 @@
 // The sale's customer: find by name or phone, or create one at the till (name + phone) and attach
 // it. Balance and available credit are the server's figures.
+import { searchCustomers } from "./catalogue.js";
+import { sellingOffline } from "./offline.js";
 import * as Q from "./queries.js";
 import { call } from "./session.js";
 import { $, describe, hideResults, pickListKeys, report, say, showResults } from "./ui.js";
@@ -17,7 +19,9 @@ $("customer-form").addEventListener("submit", async (event) => {
   const search = $("customer-search").value.trim();
   if (!search) return;
   try {
-    const found = (await call(Q.CUSTOMERS, { search })).customers.edges.map((e) => e.node);
+    const found = sellingOffline()
+      ? await cachedCustomers(search)
+      : (await call(Q.CUSTOMERS, { search })).customers.edges.map((e) => e.node);
     if (found.length === 1) return attachCustomer(found[0]);
     if (!found.length) {
       say("sale-message", `No customer matches “${search}”. Press “New customer” to add them.`);
@@ -29,6 +33,14 @@ $("customer-form").addEventListener("submit", async (event) => {
   }
 });
 pickListKeys("customer-results", "customer-search");
+
+/** Offline: customers from the cached catalogue; the sale is paid now (no balance or limit known). */
+async function cachedCustomers(search) {
+  return (await searchCustomers(search)).map((c) => ({
+    id: c.id, name: c.name, phone: c.phone, status: c.status.toUpperCase(),
+    balance: c.balance, availableCredit: "(offline: pay now only)",
+  }));
+}
 
 function attachCustomer(customer) {
   sale.customer = customer;

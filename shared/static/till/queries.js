@@ -75,3 +75,25 @@ export const RETURNABLE_SALE = `query ReturnableSale($transactionId: String!) {
 export const CREATE_RETURN = `mutation RequestReturn($input: CreateReturnInput!) {
   createReturn(input: $input) { ${ERRORS} return { returnNumber status refundTotal } }
 }`;
+
+// --- offline mode (docs/OFFLINE.md): device, catalogue cache, sale sync --------------------------
+export const CURRENT_DEVICE = `query CurrentDevice { currentDevice { id name saleLocationId register { name } } }`;
+
+export const CATALOGUE_CHANGES = `query CatalogueChanges($since: String) {
+  catalogueChanges(since: $since, first: 100) {
+    nextCursor hasMore isFullSync pricesIncludeTax
+    products { id sku barcode name unit retailPrice taxRate quantityDecimals isActive }
+    stockLevels { id productId locationId quantity }
+    batches { id productId locationId batchNumber expiryDate quantity }
+    customers { id name phone type status creditLimit balance allowedOnAccount isArchived }
+    deletedProductIds deletedStockLevelIds deletedBatchIds deletedCustomerIds
+  }
+}`;
+
+export const SYNC_SALES = `mutation SyncSales($input: SyncSalesInput!) {
+  syncSales(input: $input) {
+    ${ERRORS} highWaterMark highestSequence gaps
+    results { clientId deviceSequence outcome errors { field code message }
+              sale { transactionId deviceReceiptNumber total } exceptions { kind message } }
+  }
+}`;

@@ -2,6 +2,8 @@
 // createSale carries an idempotencyKey: a sale whose answer was lost is resent unchanged, never
 // charged twice (docs/TILL.md).
 import { NetworkError } from "./api.js";
+import { formatCents, toUnits } from "./money.js";
+import { queueSale, settle } from "./offline.js";
 import * as Q from "./queries.js";
 import { call } from "./session.js";
 import { $, describe, PRICE_DELAY_MS, printable, report, say, show } from "./ui.js";
@@ -22,7 +24,8 @@ export function openTender() {
   $("tender-total").textContent = state.quote.total;
   $("pay-cash").value = $("pay-card").value = "";
   $("pay-account").checked = false;
-  const account = state.customer && state.customer.status !== "BLOCKED";
+  // Offline the till takes cash and card only: an account charge needs the server's balance and limit.
+  const account = state.customer && state.customer.status !== "BLOCKED" && !state.quote.offline;
   $("account-row").hidden = !account;
   $("account-credit").textContent = account ? `(available credit ${state.customer.availableCredit})` : "";
   say("tender-message", "");
@@ -69,6 +72,7 @@ for (const id of ["pay-cash", "pay-card", "pay-account"]) {
 
 async function quoteTender() {
   const seq = ++state.priceSeq;
+  if (state.quote?.offline) return quoteOffline();
   try {
     const result = (await call(Q.PRICE_SALE, { input: saleInput(tenderPayments()) })).priceSale;
     if (seq !== state.priceSeq) return null;
@@ -87,6 +91,24 @@ async function quoteTender() {
     if (seq === state.priceSeq) report("tender-message", error);
     return null;
   }
+}
+
+/** The tender figures from the till's own arithmetic (money.js), while offline. */
+function quoteOffline() {
+  let quote;
+  try {
+    quote = settle(state.quote.totalCents, $("pay-cash").value.trim(), $("pay-card").value.trim());
+  } catch {
+    say("tender-message", 'Enter amounts such as "10.00".');
+    return null;
+  }
+  say("tender-message", quote.refusal?.startsWith("Card") ? quote.refusal : "");
+  state.tenderQuote = quote;
+  $("q-paid").textContent = quote.amountPaid;
+  $("q-due").textContent = quote.amountDue;
+  $("q-change").textContent = quote.change;
+  $("q-account").textContent = "0.00";
+  return quote;
 }
 
 $("cash-exact").addEventListener("click", async () => {
@@ -112,6 +134,11 @@ $("tender-form").addEventListener("submit", async (event) => {
   if (complete.disabled) return;
   complete.disabled = true;
   say("tender-message", "");
+  if (state.quote?.offline && !state.pending) {
+    await completeOffline();
+    complete.disabled = false;
+    return;
+  }
   try {
     if (!state.pending) {
       // A fresh key per attempt whose answer arrived; the same key and input on every retry.
@@ -150,6 +177,57 @@ function setTenderLocked(locked) {
   for (const id of ["pay-cash", "pay-card", "pay-account", "cash-exact", "card-exact", "tender-cancel"]) {
     $(id).disabled = locked;
   }
+}
+
+// --- offline: the sale goes to the outbox, the receipt carries the device's number -------------------
+async function completeOffline() {
+  const quote = quoteOffline();
+  if (!quote) return;
+  if (quote.refusal) return say("tender-message", quote.refusal);
+  const payments = [["cash", $("pay-cash").value.trim()], ["card", $("pay-card").value.trim()]]
+    .filter(([, amount]) => amount && toUnits(amount, 2) > 0n)
+    .map(([method, amount]) => ({ method, amount: formatCents(toUnits(amount, 2)) }));
+  const input = saleInput(payments);
+  // The price charged on every line, so the server records the sale as the till priced it.
+  input.items.forEach((item, index) => {
+    item.unitPrice = state.quote.lines[index].unitPrice;
+  });
+  let sale;
+  try {
+    sale = await queueSale(input);
+  } catch (error) {
+    return say("tender-message", `The sale could not be stored on this till (${error.message}); nothing was recorded.`);
+  }
+  showOfflineReceipt(sale, quote);
+}
+
+function showOfflineReceipt(sale, tender) {
+  const { quote } = state;
+  $("receipt-summary").textContent = [
+    `Offline receipt ${sale.deviceReceiptNumber}`, `total ${quote.total}`, `paid ${tender.amountPaid}`,
+    `change ${tender.change}`, "offline estimate",
+  ].join(" · ");
+  $("receipt-frame").srcdoc = printable(offlineReceiptHtml(sale, quote, tender));
+  show("sale-screen", "receipt-screen");
+  $("receipt-next").focus();
+}
+
+const escape = (text) => String(text).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A receipt printed before the server knows the sale: the device's number, the till's figures. */
+function offlineReceiptHtml(sale, quote, tender) {
+  const shop = document.title.replace(/^Till · /, "");
+  const rows = state.lines.map((line, index) => `<tr><td>${escape(line.name)}<br>${escape(line.quantity)} × ${quote.lines[index].unitPrice}</td>
+    <td class="n">${quote.lines[index].total}</td></tr>`).join("");
+  const paid = sale.payments.map((p) => `<tr><td>${p.method === "cash" ? "Cash" : "Card"}</td><td class="n">${p.amount}</td></tr>`).join("");
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escape(sale.deviceReceiptNumber)}</title>
+<style>body{font:13px/1.35 ui-monospace,monospace;max-width:74mm;margin:0 auto}table{width:100%;border-collapse:collapse}
+.n{text-align:right;white-space:nowrap;vertical-align:bottom}h1{font-size:15px;text-align:center;margin:4px 0}p{margin:2px 0}</style></head>
+<body><h1>${escape(shop)}</h1><p>Receipt ${escape(sale.deviceReceiptNumber)}</p><p>${escape(new Date(sale.soldAt).toLocaleString())}</p>
+<p><strong>Offline sale</strong>: totals are this till's estimate; the server records the sale when the till is back online.</p>
+<table>${rows}<tr><td>${quote.pricesIncludeTax ? "Tax included" : "Tax"}</td><td class="n">${quote.taxTotal}</td></tr>
+<tr><td><strong>Total</strong></td><td class="n"><strong>${quote.total}</strong></td></tr>${paid}
+<tr><td>Change</td><td class="n">${tender.change}</td></tr></table></body></html>`;
 }
 
 // --- receipt ---------------------------------------------------------------------------------------

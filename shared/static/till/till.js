@@ -1,16 +1,22 @@
 // The reference till: scan, cart (quantities, line discounts), tender, receipt; the customer,
 // shift and returns screens live in their own modules. Every number shown comes from the server as
-// a string (priceSale quotes, createSale results); the page never does money arithmetic.
+// a string (priceSale quotes, createSale results); the page does no money arithmetic, except the
+// offline estimate of money.js while the server cannot be reached (offline.js, docs/TILL.md).
 import { ApiError, NetworkError } from "./api.js";
+import { findProducts } from "./catalogue.js";
 import { initCustomers, resetCustomer } from "./customer.js";
+import { closeDevicePanel, initDevicePanel, openDevicePanel } from "./device-panel.js";
 import { explain } from "./messages.js";
 import * as Q from "./queries.js";
 import { closeReturns, initReturns, openReturns } from "./returns.js";
+import {
+  canSellOffline, offlineQuote, offlineShortageText, onModeChange, sellingOffline, startOffline, stopOffline,
+} from "./offline.js";
 import { api, call, onSessionEnded } from "./session.js";
 import { closeShiftScreen, forgetTillState, initShifts, loadTillState, openShiftScreen, saleLocationId } from "./shift.js";
 import { closeTender, initTender, openTender } from "./tender.js";
 import {
-  $, describe, erroredIndexes, hideResults, overlay, pickListKeys, PRICE_DELAY_MS, report, say, show, showResults,
+  $, describe, erroredIndexes, hideResults, overlay, pickListKeys, PRICE_DELAY_MS, rawId, report, say, show, showResults,
 } from "./ui.js";
 
 onSessionEnded((reason) => showEnded(reason));
@@ -31,6 +37,11 @@ const backToScan = () => $("scan").focus();
 initCustomers({ state, onChange: () => schedulePrice() });
 initShifts({ onClose: backToScan });
 initReturns({ onClose: backToScan });
+initDevicePanel({ onClose: () => (state.user ? backToScan() : $("login-username").focus()) });
+// Offline or back: the cart on screen is priced again the other way (not under an open tender).
+onModeChange(() => {
+  if (state.lines.length && !overlay()) schedulePrice();
+});
 initTender({
   state,
   saleInput: (payments) => saleInput(payments),
@@ -79,6 +90,7 @@ $("login-form").addEventListener("submit", async (event) => {
     if (user.username !== state.owner) resetSale();
     state.owner = user.username;
     showSale();
+    startOffline();
     await loadTillState();
     if (state.pending) show("sale-screen", "tender-screen");
     else if (state.lines.length) schedulePrice();
@@ -88,6 +100,7 @@ $("login-form").addEventListener("submit", async (event) => {
 });
 $("ended-login").addEventListener("click", showLogin);
 $("logout").addEventListener("click", async () => {
+  stopOffline();
   await api.logout();
   state.owner = null;
   resetSale();
@@ -103,29 +116,35 @@ $("scan-form").addEventListener("submit", async (event) => {
   say("scan-message", "");
   hideResults("product-results");
   try {
+    if (sellingOffline()) return showFound(code, await findProducts(code));
     const data = await call(Q.PRODUCT_BY_CODE, { code });
     if (data.productByCode) {
       $("scan").value = "";
       addProduct(data.productByCode);
       return;
     }
-    const found = (await call(Q.PRODUCTS, { search: code })).products.edges.map((e) => e.node);
-    if (found.length === 1) {
-      $("scan").value = "";
-      addProduct(found[0]);
-    } else if (found.length === 0) {
-      say("scan-message", `Nothing matches “${code}”.`);
-      $("scan").select();
-    } else {
-      showResults("product-results", found, (p) => `${p.name} · ${p.sku} · ${p.retailPrice}`, (p) => {
-        $("scan").value = "";
-        addProduct(p);
-      });
-    }
+    showFound(code, (await call(Q.PRODUCTS, { search: code })).products.edges.map((e) => e.node));
   } catch (error) {
+    if (error instanceof NetworkError && canSellOffline()) return showFound(code, await findProducts(code));
     report("scan-message", error);
   }
 });
+
+/** One match is added, several are listed, none is said. */
+function showFound(code, found) {
+  if (found.length === 1) {
+    $("scan").value = "";
+    addProduct(found[0]);
+  } else if (found.length === 0) {
+    say("scan-message", `Nothing matches “${code}”.`);
+    $("scan").select();
+  } else {
+    showResults("product-results", found, (p) => `${p.name} · ${p.sku} · ${p.retailPrice}`, (p) => {
+      $("scan").value = "";
+      addProduct(p);
+    });
+  }
+}
 
 function addProduct(product) {
   if (!product.isActive) {
@@ -257,6 +276,7 @@ function schedulePrice() {
 
 async function price() {
   const seq = ++state.priceSeq;
+  if (sellingOffline()) return priceOffline(seq);
   try {
     const result = (await call(Q.PRICE_SALE, { input: saleInput() })).priceSale;
     if (seq !== state.priceSeq) return;
@@ -268,6 +288,7 @@ async function price() {
     renderCart();
   } catch (error) {
     if (seq !== state.priceSeq) return;
+    if (error instanceof NetworkError && canSellOffline()) return priceOffline(seq);
     report("sale-message", error);
     if (error instanceof ApiError) {
       // The server refused the input itself (e.g. "abc" as a discount): the last price is void.
@@ -278,6 +299,24 @@ async function price() {
   }
 }
 
+/** The cart priced by the till itself from its cache (money.js): an offline estimate, said so. */
+async function priceOffline(seq) {
+  let quote = null;
+  let problem = "";
+  try {
+    quote = await offlineQuote(state.lines, saleLocationId());
+  } catch (error) {
+    problem = error.message;
+  }
+  if (seq !== state.priceSeq) return;
+  state.quote = quote;
+  state.refusedDiscounts = new Set();
+  if (problem) say("sale-message", problem);
+  else if (quote.shortages.length) say("sale-message", offlineShortageText(quote.shortages, state.lines));
+  showTotals(quote);
+  renderCart();
+}
+
 function showTotals(quote) {
   // A refused cart has no price: show none rather than a misleading 0.00.
   const none = state.lines.length ? "…" : "0.00";
@@ -285,6 +324,7 @@ function showTotals(quote) {
   $("t-discount").textContent = quote?.discountTotal ?? none;
   $("t-tax").textContent = quote?.taxTotal ?? none;
   $("t-total").textContent = quote?.total ?? none;
+  $("offline-estimate").hidden = !quote?.offline;
   $("pay").disabled = !quote || !state.lines.length;
 }
 
@@ -330,7 +370,12 @@ function openOverlay(open) {
 }
 
 document.addEventListener("keydown", (event) => {
-  if (event.key === "F4" || event.key === "F8") {
+  if (event.key === "F9") {
+    event.preventDefault();
+    openDevicePanel();
+  } else if (overlay() === "device-screen") {
+    if (event.key === "Escape") closeDevicePanel();
+  } else if (event.key === "F4" || event.key === "F8") {
     event.preventDefault();
     if (!$("sale-screen").hidden || overlay()) openOverlay(event.key === "F4" ? openShiftScreen : openReturns);
   } else if (overlay() === "shift-screen") {
@@ -355,14 +400,5 @@ document.addEventListener("keydown", (event) => {
     }
   }
 });
-
-// --- helpers ---------------------------------------------------------------------------------------
-function rawId(globalId) {
-  try {
-    return atob(globalId).split(":")[1] ?? globalId;
-  } catch {
-    return globalId;
-  }
-}
 
 showLogin();

@@ -7,8 +7,9 @@ export const PRICE_DELAY_MS = 120; // typing pauses this long before the server 
 
 const SCREENS = [
   "login-screen", "ended-screen", "sale-screen", "tender-screen", "receipt-screen", "shift-screen", "returns-screen",
+  "device-screen",
 ];
-const OVERLAYS = ["tender-screen", "receipt-screen", "shift-screen", "returns-screen"];
+const OVERLAYS = ["tender-screen", "receipt-screen", "shift-screen", "returns-screen", "device-screen"];
 
 export function show(...ids) {
   for (const id of SCREENS) $(id).hidden = !ids.includes(id);
@@ -94,6 +95,15 @@ const PRINT_CSS = `<style>
 
 export function printable(html) {
   return (html ?? "").replace("</head>", `${PRINT_CSS}</head>`);
+}
+
+/** The raw database id inside a Relay global id ("UHJvZHVjdDox" -> "1"); a raw id is returned as is. */
+export function rawId(globalId) {
+  try {
+    return atob(globalId).split(":")[1] ?? globalId;
+  } catch {
+    return globalId;
+  }
 }
 
 export function clock(iso) {
