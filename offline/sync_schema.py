@@ -127,7 +127,11 @@ class SyncSaleInput(graphene.InputObjectType):
     device_sequence = graphene.Int(required=True, description="1, 2, 3 ... per device, never reused.")
     sold_at = graphene.DateTime(required=True, description="When the till made the sale, with its offset.")
     device_receipt_number = graphene.String(required=True, description="The number the till printed.")
-    catalogue_version = graphene.String(description="The catalogue cursor the till priced with (kept).")
+    catalogue_version = graphene.String(
+        description="The catalogueVersion of the last catalogueChanges page the till applied before "
+        "this sale: its prices are checked against the ones that version held (INVALID if not one). "
+        "Without it, against today's catalogue."
+    )
     customer_id = graphene.ID()
     items = graphene.List(
         graphene.NonNull(SaleItemInput),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from sales.choices import PaymentMethod, SaleStatus, SaleType
 from sales.error_codes import SaleErrorCode
 from sales.models import Payment, Sale, SaleItem, SaleItemBatch
 from sales.numbering import next_transaction_id
+from sales.offline import CataloguePrice
 from shared import clock, generations
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
 from shared.money import ZERO, parse_money, parse_quantity
@@ -175,6 +177,7 @@ def _price(
     products: dict[int, Product],
     cart_only: bool = False,
     trust_client_prices: bool = False,
+    catalogue_prices: Sequence[CataloguePrice | None] | None = None,
 ) -> pricing.PricedSale:
     is_manager = has_role(user, Role.MANAGER)
     _check_sale_type(request.sale_type, customer=customer, is_manager=is_manager)
@@ -197,12 +200,15 @@ def _price(
         catalogue = (
             product.wholesale_price if request.sale_type == SaleType.WHOLESALE else product.retail_price
         )
+        tax_rate = product.tax_rate
+        if catalogue_prices and catalogue_prices[index] is not None:  # what an offline till held
+            catalogue, tax_rate = catalogue_prices[index].unit_price, catalogue_prices[index].tax_rate
         lines.append(
             pricing.PricedLineInput(
                 product_id=product.pk,
                 quantity=line.quantity,
                 catalogue_unit_price=catalogue,
-                tax_rate=product.tax_rate,
+                tax_rate=tax_rate,
                 unit_price_override=line.unit_price,
                 line_discount=line.discount,
                 quantity_decimals=product.quantity_decimals,
@@ -342,6 +348,7 @@ def create_sale(
     fallback_shift_ids: tuple[int | None, ...] = (),
     trust_client_prices: bool = False,
     allow_over_credit_limit: bool = False,
+    catalogue_prices: Sequence[CataloguePrice | None] | None = None,
 ) -> SaleResult:
     """Create a completed sale: price it, deduct stock, settle the customer's account, record payments.
 
@@ -356,7 +363,8 @@ def create_sale(
 
     An offline sale synced later (offline.services.sync) is a fact: `trust_client_prices` takes the
     till's unit prices and discounts as given (no cashier limits), `allow_over_credit_limit` records
-    an account charge beyond the limit; the caller flags both.
+    an account charge beyond the limit; the caller flags both. `catalogue_prices` (one per line,
+    None for today's) are the catalogue price and tax rate the till's catalogue version held.
     """
     request = _validate_request(request, allow_exchange_tender=allow_exchange_tender)
     fingerprint = _fingerprint(request)
@@ -387,6 +395,7 @@ def create_sale(
         customer=customer,
         products=products,
         trust_client_prices=trust_client_prices,
+        catalogue_prices=catalogue_prices,
     )
 
     movements: list = []

@@ -66,8 +66,14 @@ def flag_exceptions(
             SyncException(
                 sale_sync=sync,
                 kind=SyncException.Kind.PRICE_MISMATCH,
-                message=f"{len(mismatched)} line(s) priced differently from the current catalogue.",
+                message=f"{len(mismatched)} line(s) priced differently from "
+                + (
+                    f"the till's catalogue (version {sync.catalogue_version})."
+                    if sync.catalogue_version
+                    else "the current catalogue (no catalogueVersion sent)."
+                ),
                 details={
+                    "catalogue_version": sync.catalogue_version,
                     "lines": [
                         {
                             "line": item.line_number,
@@ -76,7 +82,7 @@ def flag_exceptions(
                             "catalogue_unit_price": str(item.catalogue_unit_price),
                         }
                         for item in mismatched
-                    ]
+                    ],
                 },
             )
         )

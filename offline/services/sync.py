@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from offline.error_codes import OfflineErrorCode
 from offline.models import Device, SaleSync, SyncException
+from offline.prices import CatalogueVersion, prices_held
 from offline.services.flags import flag_exceptions
 from products import services as stock_services
 from products.error_codes import ProductErrorCode
@@ -28,7 +30,8 @@ from products.models import Location
 from products.selectors import get_default_location
 from sales import idempotency
 from sales import services as sale_services
-from sales.offline import stamp_offline_sale
+from sales.choices import SaleType
+from sales.offline import CataloguePrice, stamp_offline_sale
 from sales.services import SaleRequest
 from shared import clock, db_errors
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
@@ -152,6 +155,8 @@ def _validate(request: SyncSaleRequest) -> SyncSaleRequest:
     try:
         check_length(number, limit=40, field="deviceReceiptNumber")
         check_length(request.catalogue_version or "", limit=64, field="catalogueVersion")
+        if request.catalogue_version:
+            CatalogueVersion.decode(request.catalogue_version)
     except DomainError as exc:
         errors.extend(exc.errors)
     if errors:
@@ -243,9 +248,10 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
         catalogue_version=request.catalogue_version or "",
         synced_by=user,
     )
+    catalogue_prices = _catalogue_prices(request.catalogue_version, sale_request)
     covers: list[stock_services.ShortageCover] = []
     try:
-        sale = _create_sale(user=user, request=sale_request)
+        sale = _create_sale(user=user, request=sale_request, catalogue_prices=catalogue_prices)
     except DomainError as exc:
         # Shortages are rare: only then are the sale's stock rows locked twice. create_sale rolled
         # its own savepoint back (and released its stock locks) before raising.
@@ -262,7 +268,7 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
             reference_type=REFERENCE_TYPE,
             reference_id=sync.pk,
         )
-        sale = _create_sale(user=user, request=sale_request)
+        sale = _create_sale(user=user, request=sale_request, catalogue_prices=catalogue_prices)
         stock_services.set_movement_reference(
             reference_type=REFERENCE_TYPE, reference_id=sync.pk, reference=sale.transaction_id
         )
@@ -286,10 +292,46 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
     )
 
 
-def _create_sale(*, user, request: SaleRequest):
+def _create_sale(*, user, request: SaleRequest, catalogue_prices):
     return sale_services.create_sale(
-        user=user, request=request, trust_client_prices=True, allow_over_credit_limit=True
+        user=user,
+        request=request,
+        trust_client_prices=True,
+        allow_over_credit_limit=True,
+        catalogue_prices=catalogue_prices,
     ).sale
+
+
+def _catalogue_prices(version: str, request: SaleRequest) -> list[CataloguePrice | None] | None:
+    """Per line, the catalogue price the till's version held (None: today's, as without a version).
+
+    Of the prices the till may have held (offline.prices), the newest one equal to the price it
+    charged, so a price changed since is no mismatch; when none is equal, the newest it could have
+    held, and the line is flagged. A line without unitPrice takes that newest one too.
+    """
+    if not version:
+        return None
+    held = prices_held(
+        version=CatalogueVersion.decode(version), product_ids=[line.product_id for line in request.items]
+    )
+    wholesale = request.sale_type == SaleType.WHOLESALE
+    prices: list[CataloguePrice | None] = []
+    for line in request.items:
+        candidates = [
+            CataloguePrice(h.wholesale_price if wholesale else h.retail_price, h.tax_rate)
+            for h in held.get(line.product_id, [])
+        ]
+        charged = _decimal_or_none(line.unit_price)
+        matching = [c for c in candidates if c.unit_price == charged]
+        prices.append((matching or candidates or [None])[0])
+    return prices
+
+
+def _decimal_or_none(value) -> Decimal | None:
+    try:
+        return None if value is None else Decimal(str(value))
+    except InvalidOperation:
+        return None  # create_sale refuses it with its own message
 
 
 def _location(location_id: int) -> Location:
