@@ -219,6 +219,9 @@ class SyncException(models.Model):
         CREDIT_LIMIT = "CREDIT_LIMIT", "Credit limit breached"
         PRICE_MISMATCH = "PRICE_MISMATCH", "Price differs from the catalogue"
         CLOCK_SKEW = "CLOCK_SKEW", "Till clock out of bounds"
+        SHIFT_CLOSED = "SHIFT_CLOSED", "Sold in a shift closed since"
+        PRODUCT_ARCHIVED = "PRODUCT_ARCHIVED", "Archived product sold"
+        CUSTOMER_BLOCKED = "CUSTOMER_BLOCKED", "Blocked customer's account used"
 
     class Status(models.TextChoices):
         OPEN = "OPEN", "Open"

@@ -132,6 +132,9 @@ class SyncSaleInput(graphene.InputObjectType):
         "this sale: its prices are checked against the ones that version held (INVALID if not one). "
         "Without it, against today's catalogue."
     )
+    cashier_id = graphene.ID(
+        description="The user who rang the sale up (default: the syncing user); NOT_FOUND if unknown."
+    )
     customer_id = graphene.ID()
     items = graphene.List(
         graphene.NonNull(SaleItemInput),
@@ -171,6 +174,7 @@ def _sync_request(data) -> services.SyncSaleRequest:
         "catalogue_version": data.catalogue_version or "",
     }
     try:
+        common["cashier_id"] = resolve_optional_id(data.cashier_id, "User", field="cashierId")
         sale = SaleRequest(
             items=sale_lines_from_input(data.items),
             payments=payments_from_input(data.payments),

@@ -28,6 +28,7 @@ from shared.roles import Role, has_role
 from tills import services as till_services
 
 REFERENCE_TYPE = "sale"
+FIND_SHIFT = object()  # create_sale's default: the user's open shift (tills.services.shift_for_posting)
 
 
 @dataclass(frozen=True)
@@ -349,6 +350,7 @@ def create_sale(
     trust_client_prices: bool = False,
     allow_over_credit_limit: bool = False,
     catalogue_prices: Sequence[CataloguePrice | None] | None = None,
+    posting_shift=FIND_SHIFT,
 ) -> SaleResult:
     """Create a completed sale: price it, deduct stock, settle the customer's account, record payments.
 
@@ -365,6 +367,8 @@ def create_sale(
     till's unit prices and discounts as given (no cashier limits), `allow_over_credit_limit` records
     an account charge beyond the limit; the caller flags both. `catalogue_prices` (one per line,
     None for today's) are the catalogue price and tax rate the till's catalogue version held.
+    `posting_shift`: the shift (locked by the caller) or None the sale posts to, instead of the
+    user's open shift (an offline sale posts to the shift open when it was made).
     """
     request = _validate_request(request, allow_exchange_tender=allow_exchange_tender)
     fingerprint = _fingerprint(request)
@@ -386,9 +390,11 @@ def create_sale(
     products, setup_token = _load_products_and_setup(request)
     location = _load_location_cached(request.location_id, setup_token)
     # The cashier's open shift, locked before stock (lock order): a close waits for this sale.
-    shift = till_services.shift_for_posting(
-        user=user, location_id=location.pk, fallback_shift_ids=fallback_shift_ids, setup_token=setup_token
-    )
+    shift = posting_shift
+    if shift is FIND_SHIFT:
+        shift = till_services.shift_for_posting(
+            user=user, location_id=location.pk, fallback_shift_ids=fallback_shift_ids, setup_token=setup_token
+        )
     priced = _price(
         user=user,
         request=request,

@@ -6,10 +6,11 @@ from __future__ import annotations
 from offline.models import SaleSync, StockDiscrepancy, SyncException
 from products.services import ShortageCover
 from shared.money import format_money, format_quantity, q
+from tills.services import OfflinePosting
 
 
 def flag_exceptions(
-    *, sync: SaleSync, sale, covers: list[ShortageCover], skewed: bool
+    *, sync: SaleSync, sale, covers: list[ShortageCover], skewed: bool, posting: OfflinePosting
 ) -> list[SyncException]:
     """The exceptions of one synced sale (unsaved; the shortages' discrepancies are written here,
     their sync row already is); each carries what a manager needs."""
@@ -95,4 +96,26 @@ def flag_exceptions(
                 details={"sold_at": sync.sold_at.isoformat(), "received_at": sync.received_at.isoformat()},
             )
         )
+    if posting.closed_shift is not None:
+        exceptions.append(_shift_closed(sync=sync, sale=sale, posting=posting))
     return exceptions
+
+
+def _shift_closed(*, sync: SaleSync, sale, posting: OfflinePosting) -> SyncException:
+    closed, posted = posting.closed_shift, posting.shift
+    where = f"shift {posted.pk}" if posted is not None else "no shift"
+    return SyncException(
+        sale_sync=sync,
+        kind=SyncException.Kind.SHIFT_CLOSED,
+        message=f"Sold during shift {closed.pk} (Z {closed.z_number}), closed before the sale arrived; "
+        f"posted to {where}. That Z stands as printed.",
+        details={
+            "closed_shift_id": closed.pk,
+            "closed_z_number": closed.z_number,
+            "register_id": closed.register_id,
+            "posted_shift_id": posted.pk if posted is not None else None,
+            "total": str(sale.total),
+            "amount_paid": str(sale.amount_paid),
+            "change": str(sale.change),
+        },
+    )

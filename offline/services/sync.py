@@ -20,6 +20,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts import selectors as user_selectors
 from offline.error_codes import OfflineErrorCode
 from offline.models import Device, SaleSync, SyncException
 from offline.prices import CatalogueVersion, prices_held
@@ -60,6 +61,7 @@ class SyncSaleRequest:
     sale: SaleRequest | None  # None when the input could not be read (see `input_error`)
     catalogue_version: str = ""
     input_error: DomainError | None = None
+    cashier_id: int | None = None  # who rang it up; None: the syncing user
 
 
 @dataclass
@@ -132,6 +134,8 @@ def _fingerprint(request: SyncSaleRequest) -> str:
         "device_receipt_number": request.device_receipt_number,
         "catalogue_version": request.catalogue_version,
     }
+    if request.cashier_id is not None:  # only when sent: sales held before it existed still replay
+        payload["sync"]["cashier_id"] = request.cashier_id
     return idempotency.fingerprint(payload)
 
 
@@ -234,8 +238,14 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
     sale_request = replace(sale_request, idempotency_key=None)  # the clientId is the key here
     received_at = clock.now()
     business_time, skewed = _business_time(device=device, sold_at=request.sold_at, received_at=received_at)
-    # The shift before any stock row (lock order); create_sale finds it locked already.
-    till_services.shift_for_posting(user=user, location_id=sale_request.location_id)
+    cashier = _cashier(request.cashier_id, default=user)
+    # The shift before any stock row (lock order), handed to create_sale.
+    posting = till_services.shift_for_offline_sale(
+        user=user,
+        register_id=device.register_id,
+        location_id=sale_request.location_id,
+        sold_at=business_time,
+    )
     sync = SaleSync(
         device=device,
         client_id=request.client_id,
@@ -251,7 +261,9 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
     catalogue_prices = _catalogue_prices(request.catalogue_version, sale_request)
     covers: list[stock_services.ShortageCover] = []
     try:
-        sale = _create_sale(user=user, request=sale_request, catalogue_prices=catalogue_prices)
+        sale = _create_sale(
+            user=cashier, request=sale_request, catalogue_prices=catalogue_prices, shift=posting.shift
+        )
     except DomainError as exc:
         # Shortages are rare: only then are the sale's stock rows locked twice. create_sale rolled
         # its own savepoint back (and released its stock locks) before raising.
@@ -268,14 +280,16 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
             reference_type=REFERENCE_TYPE,
             reference_id=sync.pk,
         )
-        sale = _create_sale(user=user, request=sale_request, catalogue_prices=catalogue_prices)
+        sale = _create_sale(
+            user=cashier, request=sale_request, catalogue_prices=catalogue_prices, shift=posting.shift
+        )
         stock_services.set_movement_reference(
             reference_type=REFERENCE_TYPE, reference_id=sync.pk, reference=sale.transaction_id
         )
     stamp_offline_sale(
         sale=sale, business_time=business_time, device_receipt_number=request.device_receipt_number
     )
-    exceptions = flag_exceptions(sync=sync, sale=sale, covers=covers, skewed=skewed)
+    exceptions = flag_exceptions(sync=sync, sale=sale, covers=covers, skewed=skewed, posting=posting)
     sync.sale = sale
     sync.status = SaleSync.Status.SYNCED_WITH_EXCEPTIONS if exceptions else SaleSync.Status.SYNCED
     if sync.pk is None:
@@ -292,14 +306,25 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
     )
 
 
-def _create_sale(*, user, request: SaleRequest, catalogue_prices):
+def _create_sale(*, user, request: SaleRequest, catalogue_prices, shift):
     return sale_services.create_sale(
         user=user,
         request=request,
         trust_client_prices=True,
         allow_over_credit_limit=True,
         catalogue_prices=catalogue_prices,
+        posting_shift=shift,
     ).sale
+
+
+def _cashier(cashier_id: int | None, *, default):
+    """The user who rang the sale up. A deactivated one still counts: they sold it while active."""
+    if cashier_id is None or cashier_id == default.pk:
+        return default
+    cashier = user_selectors.get_user(user_id=cashier_id)
+    if cashier is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "Cashier not found.", field="cashierId")
+    return cashier
 
 
 def _catalogue_prices(version: str, request: SaleRequest) -> list[CataloguePrice | None] | None:
