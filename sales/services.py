@@ -179,6 +179,7 @@ def _price(
     cart_only: bool = False,
     trust_client_prices: bool = False,
     catalogue_prices: Sequence[CataloguePrice | None] | None = None,
+    allow_archived_and_blocked: bool = False,
 ) -> pricing.PricedSale:
     is_manager = has_role(user, Role.MANAGER)
     _check_sale_type(request.sale_type, customer=customer, is_manager=is_manager)
@@ -189,7 +190,7 @@ def _price(
         if product is None:
             errors.append(ErrorDetail(ErrorCode.NOT_FOUND, "Product not found.", f"items.{index}.productId"))
             continue
-        if not product.is_active:
+        if not product.is_active and not allow_archived_and_blocked:
             errors.append(
                 ErrorDetail(
                     "PRODUCT_ARCHIVED",
@@ -247,7 +248,9 @@ def _price(
             keep_change_as_credit=request.keep_change_as_credit,
             has_customer=customer is not None,
             customer_store_credit_available=store_credit,
-            customer_blocked=customer is not None and customer.status == Customer.Status.BLOCKED,
+            customer_blocked=customer is not None
+            and customer.status == Customer.Status.BLOCKED
+            and not allow_archived_and_blocked,
             max_items=settings.MAX_SALE_ITEMS,
         )
     pricing.check_cashier_limits(
@@ -351,6 +354,7 @@ def create_sale(
     allow_over_credit_limit: bool = False,
     catalogue_prices: Sequence[CataloguePrice | None] | None = None,
     posting_shift=FIND_SHIFT,
+    allow_archived_and_blocked: bool = False,
 ) -> SaleResult:
     """Create a completed sale: price it, deduct stock, settle the customer's account, record payments.
 
@@ -369,6 +373,8 @@ def create_sale(
     None for today's) are the catalogue price and tax rate the till's catalogue version held.
     `posting_shift`: the shift (locked by the caller) or None the sale posts to, instead of the
     user's open shift (an offline sale posts to the shift open when it was made).
+    `allow_archived_and_blocked` sells archived products and lets a blocked customer's account be
+    used (an offline sale made before the till learnt of it; the caller flags both).
     """
     request = _validate_request(request, allow_exchange_tender=allow_exchange_tender)
     fingerprint = _fingerprint(request)
@@ -402,6 +408,7 @@ def create_sale(
         products=products,
         trust_client_prices=trust_client_prices,
         catalogue_prices=catalogue_prices,
+        allow_archived_and_blocked=allow_archived_and_blocked,
     )
 
     movements: list = []
@@ -414,6 +421,7 @@ def create_sale(
         products=products,
         savepoint=False,
         movements_out=movements,
+        allow_archived=allow_archived_and_blocked,
     )
     ledger = []
     if customer is not None:
@@ -426,6 +434,7 @@ def create_sale(
             reference_type=REFERENCE_TYPE,
             write=False,
             enforce_credit_limit=not allow_over_credit_limit,
+            allow_blocked=allow_archived_and_blocked,
         )
 
     # The number locks the year's counter row until COMMIT: every lock or upsert another till may

@@ -98,6 +98,50 @@ def flag_exceptions(
         )
     if posting.closed_shift is not None:
         exceptions.append(_shift_closed(sync=sync, sale=sale, posting=posting))
+    archived = [item for item in sale.items.all() if not item.product.is_active]
+    if archived:
+        exceptions.append(
+            SyncException(
+                sale_sync=sync,
+                kind=SyncException.Kind.PRODUCT_ARCHIVED,
+                message=(
+                    f"{len(archived)} line(s) sold an archived product: "
+                    + ", ".join(sorted({item.product.name for item in archived}))
+                )[:299]
+                + ".",
+                details={
+                    "lines": [
+                        {
+                            "line": item.line_number,
+                            "product_id": item.product_id,
+                            "quantity": str(item.quantity),
+                        }
+                        for item in archived
+                    ]
+                },
+            )
+        )
+    used_account = sale.amount_on_account > 0 or sale.credit_applied > 0 or sale.credit_created > 0
+    if customer is not None and customer.status == customer.Status.BLOCKED and used_account:
+        exceptions.append(
+            SyncException(
+                sale_sync=sync,
+                kind=SyncException.Kind.CUSTOMER_BLOCKED,
+                message=(
+                    f"{customer.name} is blocked, yet this sale used their account "
+                    f"({format_money(sale.amount_on_account)} charged, "
+                    f"{format_money(sale.credit_applied)} store credit spent, "
+                    f"{format_money(sale.credit_created)} kept as credit)."
+                )[-300:],
+                details={
+                    "customer_id": customer.pk,
+                    "amount_on_account": str(sale.amount_on_account),
+                    "credit_applied": str(sale.credit_applied),
+                    "credit_created": str(sale.credit_created),
+                    "balance_after": str(customer.balance),
+                },
+            )
+        )
     return exceptions
 
 

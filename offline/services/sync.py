@@ -279,6 +279,7 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
             ],
             reference_type=REFERENCE_TYPE,
             reference_id=sync.pk,
+            include_archived=True,
         )
         sale = _create_sale(
             user=cashier, request=sale_request, catalogue_prices=catalogue_prices, shift=posting.shift
@@ -314,6 +315,7 @@ def _create_sale(*, user, request: SaleRequest, catalogue_prices, shift):
         allow_over_credit_limit=True,
         catalogue_prices=catalogue_prices,
         posting_shift=shift,
+        allow_archived_and_blocked=True,
     ).sale
 
 
