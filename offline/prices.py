@@ -19,9 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
 
-from offline.models import PriceHistory
 from shared.errors import DomainError, ErrorCode
 
 _VERSION = re.compile(r"^cv1\.(\d{1,19})\.(\d{1,19})\.(\d{1,19})$")
@@ -62,8 +60,19 @@ class HeldPrice:
     tax_rate: Decimal
 
 
-def _at_or_before(txid: int, row: int, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}txid__lt": txid}) | Q(**{f"{prefix}txid": txid, f"{prefix}change_id__lte": row})
+_AT_OR_BEFORE_LOWER = "({t}.txid < %s OR ({t}.txid = %s AND {t}.change_id <= %s))"
+_HELD_SQL = """
+SELECT h.product_id, h.retail_price, h.wholesale_price, h.tax_rate FROM offline_pricehistory h
+WHERE h.product_id IN ({ids}) AND (
+    ({h_lower} AND NOT EXISTS (
+        SELECT 1 FROM offline_pricehistory n
+        WHERE n.product_id = h.product_id AND {n_lower}
+          AND (n.txid > h.txid OR (n.txid = h.txid AND n.change_id > h.change_id))))
+    OR (NOT {h_lower} AND {seen}))
+ORDER BY h.product_id, h.txid DESC, h.change_id DESC
+"""
+_CENT = Decimal("0.01")
+_RATE = Decimal("0.0001")
 
 
 def prices_held(*, version: CatalogueVersion, product_ids) -> dict[int, list[HeldPrice]]:
@@ -71,21 +80,31 @@ def prices_held(*, version: CatalogueVersion, product_ids) -> dict[int, list[Hel
 
     The row in force at the version's lower bound (the newest at or before it) and every later row
     the till's last page could have seen. A product without history rows is missing from the answer.
+    Hand-written SQL: the ORM took longer to build this statement than the database to run it.
     """
-    lower = _at_or_before(version.lower_txid, version.lower_row)
+    ids = sorted({int(pk) for pk in product_ids})
+    if not ids:
+        return {}
     postgres = connection.vendor == "postgresql"
-    seen = Q(txid__lt=version.upper) if postgres else Q(change_id__lte=version.upper)
-    newer_at_or_before_lower = PriceHistory.objects.filter(
-        _at_or_before(version.lower_txid, version.lower_row),
-        product_id=OuterRef("product_id"),
-    ).filter(Q(txid__gt=OuterRef("txid")) | Q(txid=OuterRef("txid"), change_id__gt=OuterRef("change_id")))
-    rows = (
-        PriceHistory.objects.filter(product_id__in=set(product_ids))
-        .filter((lower & ~Exists(newer_at_or_before_lower)) | (~lower & seen))
-        .order_by("product_id", "-txid", "-change_id")
-        .values_list("product_id", "retail_price", "wholesale_price", "tax_rate")
+    seen = "h.txid < %s" if postgres else "h.change_id <= %s"
+    sql = _HELD_SQL.format(
+        ids=", ".join(["%s"] * len(ids)),
+        h_lower=_AT_OR_BEFORE_LOWER.format(t="h"),
+        n_lower=_AT_OR_BEFORE_LOWER.format(t="n"),
+        seen=seen,
     )
+    lower = [version.lower_txid, version.lower_txid, version.lower_row]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *lower, *lower, *lower, version.upper])
+        rows = cursor.fetchall()
     held: dict[int, list[HeldPrice]] = {}
     for product_id, retail, wholesale, rate in rows:
-        held.setdefault(product_id, []).append(HeldPrice(retail, wholesale, rate))
+        # SQLite hands NUMERIC columns back as int or float: read them at the columns' places.
+        held.setdefault(product_id, []).append(
+            HeldPrice(_decimal(retail, _CENT), _decimal(wholesale, _CENT), _decimal(rate, _RATE))
+        )
     return held
+
+
+def _decimal(value, places: Decimal) -> Decimal:
+    return Decimal(str(value)).quantize(places)
