@@ -172,3 +172,28 @@ def test_malformed_catalogue_version_is_refused_and_records_nothing(cashier, sho
 
     assert [(e.code, e.field) for e in result.outcomes[0].errors] == [("INVALID", "sales.0.catalogueVersion")]
     assert Sale.objects.count() == 0 and SyncException.objects.count() == 0
+
+
+def test_price_check_costs_one_statement_whatever_the_number_of_lines(cashier, manager, shop, till):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from offline import services
+    from tests.shop import make_product
+
+    products = [make_product(manager, f"Q{i}", qty="10") for i in range(10)]
+    till.prices.update({p.pk: p.retail_price for p in products})
+    till.catalogue_version = sync_all().catalogue_version
+
+    def cost(lines):
+        request = till.sell([(p, "1") for p in lines])
+        with CaptureQueriesContext(connection) as captured:
+            assert services.sync_sale(user=cashier, device=till.device, request=request).outcome == "SYNCED"
+        return len([q for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")])
+
+    cost(products[:1])  # the first sale of a process also loads its copy of the till setup
+    one, ten = cost(products[:1]), cost(products)
+
+    # Pinned: a synced sale without shortage at a location without registers (sync_sale alone, no
+    # high-water mark): the price history is one statement of them, read once for every line.
+    assert one == ten == {"sqlite": 20, "postgresql": 21}[connection.vendor]
