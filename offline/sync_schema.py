@@ -195,8 +195,10 @@ class SyncSales(BaseMutation):
     deviceSequence order, in its own transaction; the answer lists each outcome and the device's
     highWaterMark and gaps. Batch refusals: BATCH_TOO_LARGE, DEVICE_MISMATCH (payload); device codes
     DEVICE_REQUIRED / DEVICE_UNKNOWN / DEVICE_REVOKED (top-level). Per-sale refusals: CLIENT_ID_REUSED,
-    SEQUENCE_REUSED, NOT_FOUND, PRODUCT_ARCHIVED, INVALID, REQUIRED, OUT_OF_RANGE, BALANCE_MISMATCH,
-    PAYMENT_SHORT, CUSTOMER_BLOCKED, NO_OPEN_SHIFT, BUSY_TRY_AGAIN ... (docs/OFFLINE.md)."""
+    SEQUENCE_REUSED, NOT_FOUND, CUSTOMER_ARCHIVED, INVALID, REQUIRED, OUT_OF_RANGE, BALANCE_MISMATCH,
+    PAYMENT_SHORT, NO_OPEN_SHIFT, BUSY_TRY_AGAIN ... An archived product, a blocked customer's
+    account, a closed shift, a price the till's catalogueVersion never held: recorded and flagged
+    (exceptions), not refused (docs/OFFLINE.md)."""
 
     results = graphene.List(
         graphene.NonNull(SyncSaleResultType),
