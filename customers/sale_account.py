@@ -31,6 +31,7 @@ def post_sale_to_account(
     reference: str = "",
     write: bool = True,
     enforce_credit_limit: bool = True,
+    allow_blocked: bool = False,
 ) -> list[CustomerLedgerEntry]:
     """Post a sale's account effects: store credit spent, the charge, the overpayment kept as credit.
 
@@ -43,7 +44,8 @@ def post_sale_to_account(
     refreshed with the locked row's balance, status, credit limit and name. `write=False` returns
     the ledger rows unsaved, for a caller that takes this lock before its document has an id and
     saves them with `write_ledger_entries`. `enforce_credit_limit=False` records a charge that
-    already happened (charge_to_account's `enforce_limit`: an offline sale synced later).
+    already happened (charge_to_account's `enforce_limit`: an offline sale synced later);
+    `allow_blocked=True` likewise lets the account of a customer blocked since be used.
     """
     steps = [
         (amount, entry_type)
@@ -58,7 +60,8 @@ def post_sale_to_account(
         return []
     net = sum((amount for amount, _ in steps), ZERO)
     _move_balance(customer, net)
-    _ensure_can_buy(customer)
+    if not (allow_blocked and customer.status == Customer.Status.BLOCKED):
+        _ensure_can_buy(customer)
     balance = customer.balance - net
     entries = []
     for amount, entry_type in steps:

@@ -1,10 +1,11 @@
-"""Back office for offline sale sync: what each till handed over, the stock discrepancies and the
-exceptions to settle. Read-only; settling goes through offline.services like resolveSyncException."""
+"""Back office for offline sale sync: what each till handed over, the stock discrepancies, the
+exceptions to settle and the price history synced sales are checked against. Read-only; settling
+goes through offline.services like resolveSyncException."""
 
 from django.contrib import admin, messages
 
 from offline import services
-from offline.models import SaleSync, StockDiscrepancy, SyncException
+from offline.models import PriceHistory, SaleSync, StockDiscrepancy, SyncException
 from shared.errors import DomainError
 
 
@@ -64,7 +65,10 @@ class SyncExceptionAdmin(_ReadOnly):
             else:
                 self.message_user(request, f"Exception {exception.pk} settled.", messages.SUCCESS)
 
-    @admin.action(description="Accept the selected (credit, price, clock exceptions)")
+    @admin.action(
+        description="Accept the selected (credit limit, price, clock, closed shift, archived product, "
+        "blocked customer)"
+    )
     def accept_selected(self, request, queryset):
         self._settle(request, queryset, SyncException.Resolution.ACCEPTED)
 
@@ -75,3 +79,21 @@ class SyncExceptionAdmin(_ReadOnly):
     @admin.action(description="Write off the selected shortages (loss at cost)")
     def write_off_selected(self, request, queryset):
         self._settle(request, queryset, SyncException.Resolution.WRITE_OFF)
+
+
+@admin.register(PriceHistory)
+class PriceHistoryAdmin(_ReadOnly):
+    list_display = (
+        "product",
+        "retail_price",
+        "wholesale_price",
+        "tax_rate",
+        "logged_at",
+        "txid",
+        "change_id",
+    )
+    list_select_related = ("product",)
+    search_fields = ("product__name", "product__sku")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # written by the database trigger only

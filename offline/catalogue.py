@@ -20,7 +20,8 @@ from django.db import connection, transaction
 
 from customers.models import Customer
 from offline.error_codes import OfflineErrorCode
-from offline.models import CatalogueChange, CataloguePruneMark
+from offline.models import CatalogueChange
+from offline.prices import CatalogueVersion, upper_bound_sql
 from products.models import Batch, Product, StockLevel
 from shared.errors import DomainError, ErrorCode
 
@@ -90,6 +91,8 @@ class CataloguePage:
     next_cursor: str = ""
     has_more: bool = False
     is_full_sync: bool = False
+    # What a sale priced from the till's copy after this page names (offline.prices).
+    catalogue_version: str = ""
 
 
 # The oldest transaction of THIS database still running (or the snapshot's xmax when none is):
@@ -203,23 +206,34 @@ def _page(*, since: str | None, first: int | None) -> CataloguePage:
     if not 1 <= first <= MAX_PAGE:
         raise DomainError(ErrorCode.OUT_OF_RANGE, f"first must be between 1 and {MAX_PAGE}.", field="first")
     if not since:
-        return _full_page(_start_of_full_sync(), first)
+        return _finish(None, _full_page(_start_of_full_sync(), first))
     cursor = Cursor.decode(since)
     page = _full_page(cursor, first) if cursor.mode == "full" else _delta_page(cursor, first)
-    _check_not_pruned(cursor)
-    return page
+    return _finish(cursor, page)
 
 
-def _check_not_pruned(cursor: Cursor) -> None:
-    """Refuse a cursor whose next changes may have been pruned (it would silently skip them).
+def _position(cursor: Cursor) -> tuple[int, int]:
+    """Where a cursor stands in the change log: a delta resumes after (txid, row); a full sync hands
+    over (txid, handover_row) at its end."""
+    return (cursor.txid, cursor.row if cursor.mode == "delta" else cursor.handover_row)
 
-    A delta cursor resumes after (txid, row); a full sync hands over (txid, handover_row) at its end.
-    Either is safe only if it is at or after the newest position pruned. Read after the page: a prune
-    committed before the page's read of the log moved the mark first, so it is seen here.
+
+def _finish(cursor: Cursor | None, page: CataloguePage) -> CataloguePage:
+    """Refuse a cursor whose next changes may have been pruned (it would silently skip them), and
+    stamp the page's catalogue version; one statement, read after the page's rows.
+
+    A cursor is safe only if it is at or after the newest position pruned. Read after the page: a
+    prune committed before the page's read of the log moved the mark first, so it is seen here. The
+    version's upper bound is taken here for the same reason: after every row the page sent.
     """
-    mark = CataloguePruneMark.objects.filter(pk=1).values_list("txid", "row").first()
-    if mark is None:
-        return
-    position = (cursor.txid, cursor.row if cursor.mode == "delta" else cursor.handover_row)
-    if position < mark:
+    with connection.cursor() as db:
+        db.execute(
+            f"SELECT {upper_bound_sql()}, (SELECT txid FROM offline_catalogueprunemark WHERE id = 1), "
+            '(SELECT "row" FROM offline_catalogueprunemark WHERE id = 1)'
+        )
+        upper, mark_txid, mark_row = db.fetchone()
+    if cursor is not None and mark_txid is not None and _position(cursor) < (mark_txid, mark_row):
         raise DomainError(OfflineErrorCode.CURSOR_EXPIRED, _EXPIRED_CURSOR, field="since")
+    lower = _position(Cursor.decode(page.next_cursor))
+    page.catalogue_version = CatalogueVersion(*lower, int(upper)).encode()
+    return page

@@ -219,6 +219,9 @@ class SyncException(models.Model):
         CREDIT_LIMIT = "CREDIT_LIMIT", "Credit limit breached"
         PRICE_MISMATCH = "PRICE_MISMATCH", "Price differs from the catalogue"
         CLOCK_SKEW = "CLOCK_SKEW", "Till clock out of bounds"
+        SHIFT_CLOSED = "SHIFT_CLOSED", "Sold in a shift closed since"
+        PRODUCT_ARCHIVED = "PRODUCT_ARCHIVED", "Archived product sold"
+        CUSTOMER_BLOCKED = "CUSTOMER_BLOCKED", "Blocked customer's account used"
 
     class Status(models.TextChoices):
         OPEN = "OPEN", "Open"
@@ -264,3 +267,32 @@ class SyncException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.status})"
+
+
+class PriceHistory(models.Model):
+    """A product's prices and tax rate from one catalogue change-log position on (issue 17).
+
+    Written by the products_product trigger (migration 0006) in the same transaction as the change,
+    whatever code path made it, with the change-log row it logged: (`txid`, `change_id`) is the
+    position in the order sync cursors follow, so the price a till's catalogue version held can be
+    found (offline.prices). Never pruned with the change log. Rows at (0, 0) are the prices products
+    had when the history started.
+    """
+
+    product = models.ForeignKey(
+        "products.Product", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    txid = models.BigIntegerField()
+    change_id = models.BigIntegerField()
+    retail_price = models.DecimalField(max_digits=12, decimal_places=2)
+    wholesale_price = models.DecimalField(max_digits=12, decimal_places=2)
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=4)
+    logged_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["product", "txid", "change_id"]
+        verbose_name_plural = "price history"
+        indexes = [models.Index(fields=["product", "txid", "change_id"], name="price_history_position")]
+
+    def __str__(self) -> str:
+        return f"product {self.product_id} at ({self.txid}, {self.change_id})"

@@ -194,6 +194,11 @@ class CatalogueChangesType(graphene.ObjectType):
         required=True, description="True: ask again now. False: up to date; poll later with nextCursor."
     )
     is_full_sync = graphene.Boolean(required=True, description="True while a first sync is paging.")
+    catalogue_version = graphene.String(
+        required=True,
+        description="The version of the till's copy once this page is applied: send it as "
+        "catalogueVersion with every sale priced from that copy (syncSales checks prices against it).",
+    )
     prices_include_tax = graphene.Boolean(
         required=True, description="True: retail prices include tax (the shop's setting a till prices with)."
     )

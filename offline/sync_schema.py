@@ -127,7 +127,14 @@ class SyncSaleInput(graphene.InputObjectType):
     device_sequence = graphene.Int(required=True, description="1, 2, 3 ... per device, never reused.")
     sold_at = graphene.DateTime(required=True, description="When the till made the sale, with its offset.")
     device_receipt_number = graphene.String(required=True, description="The number the till printed.")
-    catalogue_version = graphene.String(description="The catalogue cursor the till priced with (kept).")
+    catalogue_version = graphene.String(
+        description="The catalogueVersion of the last catalogueChanges page the till applied before "
+        "this sale: its prices are checked against the ones that version held (INVALID if not one). "
+        "Without it, against today's catalogue."
+    )
+    cashier_id = graphene.ID(
+        description="The user who rang the sale up (default: the syncing user); NOT_FOUND if unknown."
+    )
     customer_id = graphene.ID()
     items = graphene.List(
         graphene.NonNull(SaleItemInput),
@@ -167,6 +174,7 @@ def _sync_request(data) -> services.SyncSaleRequest:
         "catalogue_version": data.catalogue_version or "",
     }
     try:
+        common["cashier_id"] = resolve_optional_id(data.cashier_id, "User", field="cashierId")
         sale = SaleRequest(
             items=sale_lines_from_input(data.items),
             payments=payments_from_input(data.payments),
@@ -187,8 +195,10 @@ class SyncSales(BaseMutation):
     deviceSequence order, in its own transaction; the answer lists each outcome and the device's
     highWaterMark and gaps. Batch refusals: BATCH_TOO_LARGE, DEVICE_MISMATCH (payload); device codes
     DEVICE_REQUIRED / DEVICE_UNKNOWN / DEVICE_REVOKED (top-level). Per-sale refusals: CLIENT_ID_REUSED,
-    SEQUENCE_REUSED, NOT_FOUND, PRODUCT_ARCHIVED, INVALID, REQUIRED, OUT_OF_RANGE, BALANCE_MISMATCH,
-    PAYMENT_SHORT, CUSTOMER_BLOCKED, NO_OPEN_SHIFT, BUSY_TRY_AGAIN ... (docs/OFFLINE.md)."""
+    SEQUENCE_REUSED, NOT_FOUND, CUSTOMER_ARCHIVED, INVALID, REQUIRED, OUT_OF_RANGE, BALANCE_MISMATCH,
+    PAYMENT_SHORT, NO_OPEN_SHIFT, BUSY_TRY_AGAIN ... An archived product, a blocked customer's
+    account, a closed shift, a price the till's catalogueVersion never held: recorded and flagged
+    (exceptions), not refused (docs/OFFLINE.md)."""
 
     results = graphene.List(
         graphene.NonNull(SyncSaleResultType),

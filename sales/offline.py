@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 
 from sales.models import Payment, Sale
 from shared.errors import check_length
+
+
+@dataclass(frozen=True)
+class CataloguePrice:
+    """The catalogue price (by the sale's type) and tax rate a till's catalogue held for one line:
+    create_sale's `catalogue_prices` use it instead of today's (offline.prices finds it)."""
+
+    unit_price: Decimal
+    tax_rate: Decimal
 
 
 @transaction.atomic

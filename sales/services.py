@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from sales.choices import PaymentMethod, SaleStatus, SaleType
 from sales.error_codes import SaleErrorCode
 from sales.models import Payment, Sale, SaleItem, SaleItemBatch
 from sales.numbering import next_transaction_id
+from sales.offline import CataloguePrice
 from shared import clock, generations
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
 from shared.money import ZERO, parse_money, parse_quantity
@@ -26,6 +28,7 @@ from shared.roles import Role, has_role
 from tills import services as till_services
 
 REFERENCE_TYPE = "sale"
+FIND_SHIFT = object()  # create_sale's default: the user's open shift (tills.services.shift_for_posting)
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,8 @@ def _price(
     products: dict[int, Product],
     cart_only: bool = False,
     trust_client_prices: bool = False,
+    catalogue_prices: Sequence[CataloguePrice | None] | None = None,
+    allow_archived_and_blocked: bool = False,
 ) -> pricing.PricedSale:
     is_manager = has_role(user, Role.MANAGER)
     _check_sale_type(request.sale_type, customer=customer, is_manager=is_manager)
@@ -185,7 +190,7 @@ def _price(
         if product is None:
             errors.append(ErrorDetail(ErrorCode.NOT_FOUND, "Product not found.", f"items.{index}.productId"))
             continue
-        if not product.is_active:
+        if not product.is_active and not allow_archived_and_blocked:
             errors.append(
                 ErrorDetail(
                     "PRODUCT_ARCHIVED",
@@ -197,12 +202,15 @@ def _price(
         catalogue = (
             product.wholesale_price if request.sale_type == SaleType.WHOLESALE else product.retail_price
         )
+        tax_rate = product.tax_rate
+        if catalogue_prices and catalogue_prices[index] is not None:  # what an offline till held
+            catalogue, tax_rate = catalogue_prices[index].unit_price, catalogue_prices[index].tax_rate
         lines.append(
             pricing.PricedLineInput(
                 product_id=product.pk,
                 quantity=line.quantity,
                 catalogue_unit_price=catalogue,
-                tax_rate=product.tax_rate,
+                tax_rate=tax_rate,
                 unit_price_override=line.unit_price,
                 line_discount=line.discount,
                 quantity_decimals=product.quantity_decimals,
@@ -240,7 +248,9 @@ def _price(
             keep_change_as_credit=request.keep_change_as_credit,
             has_customer=customer is not None,
             customer_store_credit_available=store_credit,
-            customer_blocked=customer is not None and customer.status == Customer.Status.BLOCKED,
+            customer_blocked=customer is not None
+            and customer.status == Customer.Status.BLOCKED
+            and not allow_archived_and_blocked,
             max_items=settings.MAX_SALE_ITEMS,
         )
     pricing.check_cashier_limits(
@@ -342,6 +352,9 @@ def create_sale(
     fallback_shift_ids: tuple[int | None, ...] = (),
     trust_client_prices: bool = False,
     allow_over_credit_limit: bool = False,
+    catalogue_prices: Sequence[CataloguePrice | None] | None = None,
+    posting_shift=FIND_SHIFT,
+    allow_archived_and_blocked: bool = False,
 ) -> SaleResult:
     """Create a completed sale: price it, deduct stock, settle the customer's account, record payments.
 
@@ -356,7 +369,12 @@ def create_sale(
 
     An offline sale synced later (offline.services.sync) is a fact: `trust_client_prices` takes the
     till's unit prices and discounts as given (no cashier limits), `allow_over_credit_limit` records
-    an account charge beyond the limit; the caller flags both.
+    an account charge beyond the limit; the caller flags both. `catalogue_prices` (one per line,
+    None for today's) are the catalogue price and tax rate the till's catalogue version held.
+    `posting_shift`: the shift (locked by the caller) or None the sale posts to, instead of the
+    user's open shift (an offline sale posts to the shift open when it was made).
+    `allow_archived_and_blocked` sells archived products and lets a blocked customer's account be
+    used (an offline sale made before the till learnt of it; the caller flags both).
     """
     request = _validate_request(request, allow_exchange_tender=allow_exchange_tender)
     fingerprint = _fingerprint(request)
@@ -378,15 +396,19 @@ def create_sale(
     products, setup_token = _load_products_and_setup(request)
     location = _load_location_cached(request.location_id, setup_token)
     # The cashier's open shift, locked before stock (lock order): a close waits for this sale.
-    shift = till_services.shift_for_posting(
-        user=user, location_id=location.pk, fallback_shift_ids=fallback_shift_ids, setup_token=setup_token
-    )
+    shift = posting_shift
+    if shift is FIND_SHIFT:
+        shift = till_services.shift_for_posting(
+            user=user, location_id=location.pk, fallback_shift_ids=fallback_shift_ids, setup_token=setup_token
+        )
     priced = _price(
         user=user,
         request=request,
         customer=customer,
         products=products,
         trust_client_prices=trust_client_prices,
+        catalogue_prices=catalogue_prices,
+        allow_archived_and_blocked=allow_archived_and_blocked,
     )
 
     movements: list = []
@@ -399,6 +421,7 @@ def create_sale(
         products=products,
         savepoint=False,
         movements_out=movements,
+        allow_archived=allow_archived_and_blocked,
     )
     ledger = []
     if customer is not None:
@@ -411,6 +434,7 @@ def create_sale(
             reference_type=REFERENCE_TYPE,
             write=False,
             enforce_credit_limit=not allow_over_credit_limit,
+            allow_blocked=allow_archived_and_blocked,
         )
 
     # The number locks the year's counter row until COMMIT: every lock or upsert another till may

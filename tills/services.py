@@ -471,3 +471,8 @@ def post_reversal(*, user, location_id: int, reference_type: str, reference_id: 
         tax_lines=[TaxLine(rate=t.rate, taxable=-t.taxable, tax=-t.tax) for t in taxes],
         **{name: -value for name, value in totals.items()},
     )
+
+
+# The shift of a sale made offline (offline.services.sync), re-exported so other apps import
+# tills.services only.
+from tills.offline import OfflinePosting, shift_for_offline_sale  # noqa: E402, F401

@@ -18,6 +18,9 @@ ALLOWED = {
     Kind.CREDIT_LIMIT: {Resolution.ACCEPTED},
     Kind.PRICE_MISMATCH: {Resolution.ACCEPTED},
     Kind.CLOCK_SKEW: {Resolution.ACCEPTED},
+    Kind.SHIFT_CLOSED: {Resolution.ACCEPTED},
+    Kind.PRODUCT_ARCHIVED: {Resolution.ACCEPTED},
+    Kind.CUSTOMER_BLOCKED: {Resolution.ACCEPTED},
 }
 
 

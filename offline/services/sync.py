@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from django.conf import settings
@@ -19,8 +20,10 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts import selectors as user_selectors
 from offline.error_codes import OfflineErrorCode
 from offline.models import Device, SaleSync, SyncException
+from offline.prices import CatalogueVersion, prices_held
 from offline.services.flags import flag_exceptions
 from products import services as stock_services
 from products.error_codes import ProductErrorCode
@@ -28,7 +31,8 @@ from products.models import Location
 from products.selectors import get_default_location
 from sales import idempotency
 from sales import services as sale_services
-from sales.offline import stamp_offline_sale
+from sales.choices import SaleType
+from sales.offline import CataloguePrice, stamp_offline_sale
 from sales.services import SaleRequest
 from shared import clock, db_errors
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
@@ -57,6 +61,7 @@ class SyncSaleRequest:
     sale: SaleRequest | None  # None when the input could not be read (see `input_error`)
     catalogue_version: str = ""
     input_error: DomainError | None = None
+    cashier_id: int | None = None  # who rang it up; None: the syncing user
 
 
 @dataclass
@@ -129,6 +134,8 @@ def _fingerprint(request: SyncSaleRequest) -> str:
         "device_receipt_number": request.device_receipt_number,
         "catalogue_version": request.catalogue_version,
     }
+    if request.cashier_id is not None:  # only when sent: sales held before it existed still replay
+        payload["sync"]["cashier_id"] = request.cashier_id
     return idempotency.fingerprint(payload)
 
 
@@ -152,6 +159,8 @@ def _validate(request: SyncSaleRequest) -> SyncSaleRequest:
     try:
         check_length(number, limit=40, field="deviceReceiptNumber")
         check_length(request.catalogue_version or "", limit=64, field="catalogueVersion")
+        if request.catalogue_version:
+            CatalogueVersion.decode(request.catalogue_version)
     except DomainError as exc:
         errors.extend(exc.errors)
     if errors:
@@ -229,8 +238,14 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
     sale_request = replace(sale_request, idempotency_key=None)  # the clientId is the key here
     received_at = clock.now()
     business_time, skewed = _business_time(device=device, sold_at=request.sold_at, received_at=received_at)
-    # The shift before any stock row (lock order); create_sale finds it locked already.
-    till_services.shift_for_posting(user=user, location_id=sale_request.location_id)
+    cashier = _cashier(request.cashier_id, default=user)
+    # The shift before any stock row (lock order), handed to create_sale.
+    posting = till_services.shift_for_offline_sale(
+        user=user,
+        register_id=device.register_id,
+        location_id=sale_request.location_id,
+        sold_at=business_time,
+    )
     sync = SaleSync(
         device=device,
         client_id=request.client_id,
@@ -243,9 +258,16 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
         catalogue_version=request.catalogue_version or "",
         synced_by=user,
     )
+    catalogue_prices = _catalogue_prices(request.catalogue_version, sale_request)
     covers: list[stock_services.ShortageCover] = []
     try:
-        sale = _create_sale(user=user, request=sale_request, business_time=business_time)
+        sale = _create_sale(
+            user=cashier,
+            request=sale_request,
+            catalogue_prices=catalogue_prices,
+            shift=posting.shift,
+            business_time=business_time,
+        )
     except DomainError as exc:
         # Shortages are rare: only then are the sale's stock rows locked twice. create_sale rolled
         # its own savepoint back (and released its stock locks) before raising.
@@ -261,15 +283,22 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
             ],
             reference_type=REFERENCE_TYPE,
             reference_id=sync.pk,
+            include_archived=True,
         )
-        sale = _create_sale(user=user, request=sale_request, business_time=business_time)
+        sale = _create_sale(
+            user=cashier,
+            request=sale_request,
+            catalogue_prices=catalogue_prices,
+            shift=posting.shift,
+            business_time=business_time,
+        )
         stock_services.set_movement_reference(
             reference_type=REFERENCE_TYPE, reference_id=sync.pk, reference=sale.transaction_id
         )
     stamp_offline_sale(
         sale=sale, business_time=business_time, device_receipt_number=request.device_receipt_number
     )
-    exceptions = flag_exceptions(sync=sync, sale=sale, covers=covers, skewed=skewed)
+    exceptions = flag_exceptions(sync=sync, sale=sale, covers=covers, skewed=skewed, posting=posting)
     sync.sale = sale
     sync.status = SaleSync.Status.SYNCED_WITH_EXCEPTIONS if exceptions else SaleSync.Status.SYNCED
     if sync.pk is None:
@@ -286,14 +315,62 @@ def sync_sale(*, user, device: Device, request: SyncSaleRequest) -> SyncOutcome:
     )
 
 
-def _create_sale(*, user, request: SaleRequest, business_time: datetime):
+def _create_sale(*, user, request: SaleRequest, catalogue_prices, shift, business_time: datetime):
     # The clock reads the sale's business time while it is written, so everything dated by it (the
     # day its daily summary rows go to, the year of its number) is the day the till sold it;
     # stamp_offline_sale then dates the sale row itself the same way.
     with clock.pinned(business_time):
         return sale_services.create_sale(
-            user=user, request=request, trust_client_prices=True, allow_over_credit_limit=True
+            user=user,
+            request=request,
+            trust_client_prices=True,
+            allow_over_credit_limit=True,
+            catalogue_prices=catalogue_prices,
+            posting_shift=shift,
+            allow_archived_and_blocked=True,
         ).sale
+
+
+def _cashier(cashier_id: int | None, *, default):
+    """The user who rang the sale up. A deactivated one still counts: they sold it while active."""
+    if cashier_id is None or cashier_id == default.pk:
+        return default
+    cashier = user_selectors.get_user(user_id=cashier_id)
+    if cashier is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "Cashier not found.", field="cashierId")
+    return cashier
+
+
+def _catalogue_prices(version: str, request: SaleRequest) -> list[CataloguePrice | None] | None:
+    """Per line, the catalogue price the till's version held (None: today's, as without a version).
+
+    Of the prices the till may have held (offline.prices), the newest one equal to the price it
+    charged, so a price changed since is no mismatch; when none is equal, the newest it could have
+    held, and the line is flagged. A line without unitPrice takes that newest one too.
+    """
+    if not version:
+        return None
+    held = prices_held(
+        version=CatalogueVersion.decode(version), product_ids=[line.product_id for line in request.items]
+    )
+    wholesale = request.sale_type == SaleType.WHOLESALE
+    prices: list[CataloguePrice | None] = []
+    for line in request.items:
+        candidates = [
+            CataloguePrice(h.wholesale_price if wholesale else h.retail_price, h.tax_rate)
+            for h in held.get(line.product_id, [])
+        ]
+        charged = _decimal_or_none(line.unit_price)
+        matching = [c for c in candidates if c.unit_price == charged]
+        prices.append((matching or candidates or [None])[0])
+    return prices
+
+
+def _decimal_or_none(value) -> Decimal | None:
+    try:
+        return None if value is None else Decimal(str(value))
+    except InvalidOperation:
+        return None  # create_sale refuses it with its own message
 
 
 def _location(location_id: int) -> Location:

@@ -91,6 +91,7 @@ def deduct_stock(
     products: dict[int, Product] | None = None,
     savepoint: bool = True,
     movements_out: list[StockMovement] | None = None,
+    allow_archived: bool = False,
 ) -> list[StockDeduction]:
     """Take stock out for a sale: first-expiry-first-out, never from an expired batch.
 
@@ -104,6 +105,7 @@ def deduct_stock(
     refusal (createSale), so no savepoint is spent on undoing this part alone. `movements_out`: the
     movements are appended to it unsaved, for a caller that writes its document after taking the
     stock and then saves them with `write_movements` (the reference is not known yet).
+    `allow_archived`: archived products are drawn too (an offline sale made before the archive).
     """
     with transaction.atomic(savepoint=savepoint):
         return _deduct(
@@ -116,6 +118,7 @@ def deduct_stock(
             movement_type=movement_type,
             products=products,
             movements_out=movements_out,
+            allow_archived=allow_archived,
         )
 
 
@@ -138,6 +141,7 @@ def _deduct(
     movement_type,
     products,
     movements_out,
+    allow_archived=False,
 ) -> list[StockDeduction]:
     if not requests:
         raise DomainError(ErrorCode.INVALID, "Add at least one item.", field="items")
@@ -158,7 +162,7 @@ def _deduct(
         product = products.get(pid)
         if product is None:
             errors.append(ErrorDetail(ErrorCode.NOT_FOUND, "Product not found.", f"items.{i}.productId"))
-        elif not product.is_active:
+        elif not product.is_active and not allow_archived:
             errors.append(
                 ErrorDetail(Code.PRODUCT_ARCHIVED, f"{product.name} is archived.", f"items.{i}.productId")
             )

@@ -67,19 +67,21 @@ def cover_shortages(
     reference_type: str,
     reference_id: int | None,
     reference: str = "",
+    include_archived: bool = False,
 ) -> list[ShortageCover]:
     """Put in what `requests` lack at `location` so a sale can draw them in full; one movement each.
 
     Locks, in the project order: the StockLevel rows of the products at `location` (by pk), then
     their batches there (by pk), the same rows the sale's `deduct_stock` locks next in the same
     transaction. Available stock is counted as the sale will draw it (unexpired batches for
-    batch-tracked products), so afterwards the sale finds exactly enough. Unknown or archived
-    products are skipped: the sale refuses them and the caller's transaction rolls this back.
+    batch-tracked products), so afterwards the sale finds exactly enough. Unknown products, and
+    archived ones unless `include_archived` (a sale that may draw them), are skipped: the sale
+    refuses them and the caller's transaction rolls this back.
     The cover is costed at the product's moving average, which it leaves unchanged.
     """
     wanted = _wanted(requests)
     products: dict[int, Product] = {
-        pid: p for pid, p in selectors.get_products_by_ids(wanted).items() if p.is_active
+        pid: p for pid, p in selectors.get_products_by_ids(wanted).items() if p.is_active or include_archived
     }
     if not products:
         return []

@@ -169,3 +169,30 @@ def test_resolve_sync_exception_settles_once(as_cashier, as_manager, shop, crede
 def test_resolve_sync_exception_is_for_managers(as_cashier):
     variables = {"input": {"exceptionId": "1", "resolution": "COUNT"}}
     assert as_cashier(RESOLVE, variables).error_codes() == ["FORBIDDEN"]
+
+
+VERSION = """query { catalogueChanges(first: 100) { hasMore nextCursor catalogueVersion } }"""
+
+
+def test_sync_sales_takes_cashier_id_and_the_catalogue_version_of_a_page(
+    as_cashier, manager, shop, credential
+):
+    page = as_cashier(VERSION, HTTP_X_POS_DEVICE=credential).payload("catalogueChanges")
+    while page["hasMore"]:
+        page = as_cashier(
+            """query($s: String) { catalogueChanges(since: $s, first: 100) {
+              hasMore nextCursor catalogueVersion } }""",
+            {"s": page["nextCursor"]},
+            HTTP_X_POS_DEVICE=credential,
+        ).payload("catalogueChanges")
+    sale = _sale(1, shop["soap"], cashierId=str(manager.pk), catalogueVersion=page["catalogueVersion"])
+    bad = _sale(2, shop["soap"], cashierId="999999", catalogueVersion="not-a-version")
+
+    body = as_cashier(SYNC, {"input": {"sales": [sale, bad]}}, HTTP_X_POS_DEVICE=credential)
+
+    results = body.payload("syncSales")["results"]
+    assert [r["outcome"] for r in results] == ["SYNCED", "REFUSED"]
+    assert Sale.objects.get().cashier == manager
+    assert {(e["code"], e["field"]) for e in results[1]["errors"]} == {
+        ("INVALID", "sales.1.catalogueVersion"),
+    }

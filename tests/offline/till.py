@@ -21,6 +21,7 @@ class SimulatedTill:
     prefix: str
     prices: dict[int, Decimal]  # product id -> the retail price the till knows
     sequence: int = 0
+    catalogue_version: str = ""  # the catalogueVersion of the last catalogue page it applied
     outbox: list[services.SyncSaleRequest] = field(default_factory=list)
 
     def sell(
@@ -46,7 +47,7 @@ class SimulatedTill:
             device_sequence=self.sequence,
             sold_at=sold_at or timezone.now() - timedelta(minutes=1),
             device_receipt_number=f"{self.prefix}-{self.sequence:06d}",
-            catalogue_version="v1",
+            catalogue_version=self.catalogue_version,
             sale=SaleRequest(
                 items=items,
                 payments=[PaymentRequest(method=method, amount=total)],

@@ -44,6 +44,8 @@ async function applyPage(page) {
       ...page.deletedCustomerIds.map((id) => s.customers.delete(id)),
       s.meta.put({ key: "cursor", value: page.nextCursor }),
       s.meta.put({ key: "pricesIncludeTax", value: page.pricesIncludeTax }),
+      // What syncSales checks the sale's prices against: the copy as of this page.
+      s.meta.put({ key: "catalogueVersion", value: page.catalogueVersion }),
     ];
     if (!page.hasMore) puts.push(s.meta.put({ key: "catalogueSyncedAt", value: new Date().toISOString() }));
     await Promise.all(puts.map(done));
@@ -53,7 +55,11 @@ async function applyPage(page) {
 /** Forget the cached catalogue and its cursor: the next sync is a first sync. */
 export function dropCatalogue() {
   return transaction([...CATALOGUE, "meta"], "readwrite", async (s) => {
-    await Promise.all([...CATALOGUE.map((name) => done(s[name].clear())), done(s.meta.delete("cursor"))]);
+    await Promise.all([
+      ...CATALOGUE.map((name) => done(s[name].clear())),
+      done(s.meta.delete("cursor")),
+      done(s.meta.delete("catalogueVersion")),
+    ]);
   });
 }
 

@@ -173,7 +173,7 @@ function receiptNumber(sequence) {
  * afterwards: a resend is the same sale (docs/OFFLINE.md, rule 1).
  */
 export async function queueSale({ items, payments, customerId, locationId }) {
-  const cursor = await getMeta("cursor");
+  const catalogueVersion = await getMeta("catalogueVersion");
   const sale = await transaction(["meta", "outbox", "stockLevels"], "readwrite", async (s) => {
     const sequence = ((await done(s.meta.get("deviceSequence")))?.value ?? 0) + 1;
     const body = {
@@ -184,7 +184,7 @@ export async function queueSale({ items, payments, customerId, locationId }) {
       items,
       payments,
     };
-    if (cursor && cursor.length <= 64) body.catalogueVersion = cursor;
+    if (catalogueVersion) body.catalogueVersion = catalogueVersion;
     if (customerId) body.customerId = customerId;
     if (locationId) body.locationId = locationId;
     await done(s.meta.put({ key: "deviceSequence", value: sequence }));

@@ -81,7 +81,7 @@ export const CURRENT_DEVICE = `query CurrentDevice { currentDevice { id name sal
 
 export const CATALOGUE_CHANGES = `query CatalogueChanges($since: String) {
   catalogueChanges(since: $since, first: 100) {
-    nextCursor hasMore isFullSync pricesIncludeTax
+    nextCursor hasMore isFullSync pricesIncludeTax catalogueVersion
     products { id sku barcode name unit retailPrice taxRate quantityDecimals isActive }
     stockLevels { id productId locationId quantity }
     batches { id productId locationId batchNumber expiryDate quantity }
