@@ -507,13 +507,6 @@ def save_customer_profile(*, user, customer_id: int | None, **profile) -> Custom
     return customer
 
 
-def set_ledger_reference(*, reference_type: str, reference_id: int, reference: str) -> int:
-    """Relabel the ledger rows of one document (a sale numbered just before commit); amounts never change."""
-    return CustomerLedgerEntry.objects.filter(
-        reference_type=reference_type, reference_id=reference_id
-    ).update(reference=reference[:64])
-
-
 # A sale's account effects in two statements (createSale's budget, docs/PERFORMANCE.md); kept in
 # their own module, re-exported here so other apps still import customers.services only.
 from customers.sale_account import post_sale_to_account, write_ledger_entries  # noqa: E402, F401

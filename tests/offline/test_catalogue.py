@@ -12,6 +12,7 @@ from products.services import catalogue as product_catalogue
 from shared.errors import DomainError
 from tests.factories import CustomerFactory
 from tests.offline.factories import register_device
+from tests.offline.factories import sync_all as _sync_all
 from tests.shop import make_product
 
 # Committed writes, as in production: on PostgreSQL a change is synced once its transaction has ended,
@@ -27,14 +28,7 @@ SYNC = """query($since: String, $first: Int) { catalogueChanges(since: $since, f
 
 
 def sync_all(since=None, first=3):
-    """Follow pages until hasMore is false; returns (pages, last cursor)."""
-    pages = []
-    while True:
-        page = catalogue.catalogue_changes(since=since, first=first)
-        pages.append(page)
-        since = page.next_cursor
-        if not page.has_more:
-            return pages, since
+    return _sync_all(since, first)
 
 
 def test_full_sync_pages_through_every_product_stock_level_and_customer(shop):

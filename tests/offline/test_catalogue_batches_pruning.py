@@ -15,19 +15,14 @@ from products.services.catalogue import update_product
 from shared import clock
 from shared.errors import DomainError
 from tests.offline.factories import register_device
+from tests.offline.factories import sync_all as _sync_all
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
 
 
 def sync_all(since=None, first=4):
-    pages = []
-    while True:
-        page = catalogue.catalogue_changes(since=since, first=first)
-        pages.append(page)
-        since = page.next_cursor
-        if not page.has_more:
-            return pages, since
+    return _sync_all(since, first)
 
 
 def test_full_sync_sends_every_batch_with_its_expiry(shop):

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from offline import catalogue
-from offline.models import CatalogueChange, Device, PriceHistory, SyncException
+from offline.models import CatalogueChange, PriceHistory, SyncException
 from offline.prices import CatalogueVersion
 from products.models import Product
 from products.services import catalogue as product_catalogue
 from sales.models import Sale
-from tests.offline.factories import register_device
-from tests.offline.till import SimulatedTill
+from tests.offline.factories import sync_all as _sync_all
 
 # Committed writes: on PostgreSQL a page only shows changes of ended transactions (see test_catalogue).
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,20 +22,8 @@ D = Decimal
 
 def sync_all(since=None, first=100):
     """Follow pages until hasMore is false; returns the last page."""
-    while True:
-        page = catalogue.catalogue_changes(since=since, first=first)
-        since = page.next_cursor
-        if not page.has_more:
-            return page
-
-
-@pytest.fixture
-def till(manager, shop):
-    device = register_device(manager).device
-    Device.objects.filter(pk=device.pk).update(created_at=timezone.now() - timedelta(days=30))
-    device.refresh_from_db()
-    prices = {shop[name].pk: shop[name].retail_price for name in ("soap", "rice", "syrup")}
-    return SimulatedTill(device=device, prefix="T1", prices=prices)
+    pages, _cursor = _sync_all(since, first)
+    return pages[-1]
 
 
 def _history(product):

@@ -12,24 +12,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from offline import services
-from offline.models import Device, SaleSync, StockDiscrepancy, SyncException
+from offline.models import SaleSync, StockDiscrepancy, SyncException
 from products.models import Batch, StockLevel, StockMovement
 from sales.models import Sale
 from shared.errors import DomainError
-from tests.offline.factories import register_device
-from tests.offline.till import SimulatedTill
 
 D = Decimal
-
-
-@pytest.fixture
-def till(manager, shop):
-    device = register_device(manager).device
-    # A sale before the device existed is a wrong clock: let the device predate the tests' sales.
-    Device.objects.filter(pk=device.pk).update(created_at=timezone.now() - timedelta(days=30))
-    device.refresh_from_db()
-    prices = {shop[name].pk: shop[name].retail_price for name in ("soap", "rice", "syrup")}
-    return SimulatedTill(device=device, prefix="T1", prices=prices)
 
 
 def _level(product, location):

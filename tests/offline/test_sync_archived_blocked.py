@@ -3,35 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from customers.models import Customer
 from offline import services
-from offline.models import Device, SyncException
+from offline.models import SyncException
 from products.models import Product, StockLevel, StockMovement
 from products.services import catalogue as product_catalogue
 from sales.models import Sale
 from sales.services import PaymentRequest
 from shared.errors import DomainError
-from tests.offline.factories import register_device
-from tests.offline.till import SimulatedTill
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def till(manager, shop):
-    device = register_device(manager).device
-    Device.objects.filter(pk=device.pk).update(created_at=timezone.now() - timedelta(days=30))
-    device.refresh_from_db()
-    prices = {shop[name].pk: shop[name].retail_price for name in ("soap", "rice", "syrup")}
-    return SimulatedTill(device=device, prefix="T1", prices=prices)
 
 
 def _archive(manager, product):

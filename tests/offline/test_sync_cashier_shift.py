@@ -10,12 +10,11 @@ import pytest
 from django.utils import timezone
 
 from offline import services
-from offline.models import Device, SyncException
+from offline.models import SyncException
 from sales.models import Sale
 from shared.roles import Role
 from tests.factories import UserFactory
-from tests.offline.factories import register_device
-from tests.offline.till import SimulatedTill
+from tests.offline.factories import make_till
 from tests.tills.factories import make_register, open_shift
 from tills import services as till_services
 from tills.models import Shift, ShiftPosting
@@ -31,10 +30,7 @@ def front(manager, shop):
 
 @pytest.fixture
 def till(manager, shop, front):
-    device = register_device(manager, register=front).device
-    Device.objects.filter(pk=device.pk).update(created_at=timezone.now() - timedelta(days=30))
-    device.refresh_from_db()
-    return SimulatedTill(device=device, prefix="T1", prices={shop["soap"].pk: shop["soap"].retail_price})
+    return make_till(manager, shop, register=front, products=("soap",))
 
 
 def _opened(shift, hours_ago):
