@@ -123,6 +123,15 @@ def _datetime_like():
     )
 
 
+def _uuid_like():
+    return st.one_of(
+        st.uuids().map(str).map(nodes.String),
+        _as_string(["", "not-a-uuid", "00000000-0000-0000-0000-00000000000g", "{" + "0" * 32 + "}"]),
+        st.integers().map(nodes.Int),
+        st.text(max_size=40).map(nodes.String),
+    )
+
+
 CUSTOM_SCALARS = {
     "Money": _number_like(),
     "Quantity": _number_like(),
@@ -130,6 +139,7 @@ CUSTOM_SCALARS = {
     "BigInt": st.one_of(st.integers(min_value=-(2**80), max_value=2**80).map(nodes.Int), _number_like()),
     "Date": _date_like(),
     "DateTime": _datetime_like(),
+    "UUID": _uuid_like(),
     "GenericScalar": st.one_of(_as_string(HOSTILE_STRINGS), st.text(max_size=20).map(nodes.String)),
 }
 
