@@ -324,17 +324,19 @@ def list_expiring_batches(*, within_days: int = 30, location_id: int | None = No
     return batches.order_by("expiry_date", "pk")
 
 
-def find_shortages(*, location: Location, requests) -> list[dict]:
+def find_shortages(*, location: Location, requests, products: dict[int, Product] | None = None) -> list[dict]:
     """Which requested quantities the location cannot supply now (read-only, no locks).
 
     The same availability rule as deduct_stock: the level, and for batch-tracked products only
     unexpired batches. `requests` are products.services.StockRequest-like (product_id, quantity).
+    A caller that already loaded the products (by pk) passes them so they are not read again.
     """
     wanted: dict[int, Decimal] = {}
     for request in requests:
         wanted[request.product_id] = wanted.get(request.product_id, Decimal("0.000")) + request.quantity
-    products = Product.objects.filter(pk__in=wanted).only("pk", "track_batches")
-    tracked = {p.pk for p in products if p.track_batches}
+    if products is None or not wanted.keys() <= products.keys():
+        products = {p.pk: p for p in Product.objects.filter(pk__in=wanted).only("pk", "track_batches")}
+    tracked = {pid for pid in wanted if pid in products and products[pid].track_batches}
     available = dict(
         StockLevel.objects.filter(product_id__in=wanted, location=location).values_list(
             "product_id", "quantity"

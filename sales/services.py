@@ -157,19 +157,6 @@ def _load_customer(customer_id: int | None) -> Customer | None:
     return customer
 
 
-def _load_location(location_id: int | None) -> Location:
-    if location_id is None:
-        return product_selectors.get_default_location()
-    location = Location.objects.filter(pk=location_id).first()
-    if location is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Location not found.", field="locationId")
-    return location
-
-
-def _load_products(request: SaleRequest) -> dict[int, Product]:
-    return product_selectors.get_products_by_ids([line.product_id for line in request.items])
-
-
 def _price(
     *,
     user,
@@ -283,8 +270,10 @@ def price_sale(*, user, request: SaleRequest) -> SaleQuote:
     """
     request = _validate_request(request)
     customer = _load_customer(request.customer_id)
-    location = _load_location(request.location_id)
-    products = _load_products(request)
+    # Read the way create_sale reads them: the till prices every cart change, so it shares the
+    # per-process copy of the locations (checked against the token the products statement carries).
+    products, setup_token = _load_products_and_setup(request)
+    location = _load_location_cached(request.location_id, setup_token)
     refusal = None
     try:
         priced = _price(
@@ -297,7 +286,9 @@ def price_sale(*, user, request: SaleRequest) -> SaleQuote:
         priced = _price_short_tender(
             user=user, request=request, customer=customer, products=products, exc=exc
         )
-    shortages = product_selectors.find_shortages(location=location, requests=_stock_requests(request.items))
+    shortages = product_selectors.find_shortages(
+        location=location, requests=_stock_requests(request.items), products=products
+    )
     settled = (
         priced.amount_paid
         - priced.change

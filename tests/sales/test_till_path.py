@@ -353,3 +353,25 @@ def test_account_postings_keep_the_rules_and_can_record_a_charge_beyond_the_limi
     assert (entry.amount, entry.balance_after) == (D("150.00"), D("150.00"))
     regular.refresh_from_db()
     assert regular.balance == D("150.00")
+
+
+PRICE = """query($input: SaleInput!) { priceSale(input: $input) { success quote { total amountDue } } }"""
+
+
+def test_price_sale_reads_like_create_sale_without_a_location_query(as_cashier, carts):
+    create_sale_statements(as_cashier, carts[7:])  # loads this process's copy of the locations
+
+    def statements(products):
+        items = [{"productId": str(p.pk), "quantity": 1} for p in products]
+        with CaptureQueriesContext(connection) as captured:
+            quote = as_cashier(PRICE, {"input": {"items": items, "payments": []}}).payload("priceSale")
+        assert quote["success"], quote
+        return [label(q["sql"]) for q in captured.captured_queries[1:]], quote
+
+    three, quote = statements(carts[:3])
+    one, _ = statements(carts[3:4])
+
+    # The till prices every cart change: the products (with the till setup token, so the location
+    # comes from the process's copy, as for createSale) and one stock read for the shortages.
+    assert three == one == ["SELECT products_product", "SELECT products_stocklevel"]
+    assert quote["quote"]["total"] == "30.00"
