@@ -9,6 +9,8 @@
 # each round and the median of the per-round new/old ratios of requests per second and of p99.
 # Knobs: BENCH_ROUNDS (3), BENCH_DURATION (8), BENCH_CLIENTS (8),
 # BENCH_SCENARIOS ("typename createSale3Cash createSale3"), PG_BASE, BENCH_PRODUCTS/DAYS/SALES_PER_DAY.
+# OLD_ENV / NEW_ENV: extra environment for one side's gunicorn, to A/B a setting on the same code,
+# e.g. NEW_ENV="WEB_CONCURRENCY=4 GUNICORN_THREADS=1" bash bench/compare_load.sh HEAD HEAD.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -39,14 +41,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-declare -A tree db
+declare -A tree db side_env=([old]="${OLD_ENV:-}" [new]="${NEW_ENV:-}")
 for side in old new; do
   ref=$old_ref; [ "$side" = new ] && ref=$new_ref
   tree[$side]="$work/$side"
   db[$side]="$PG_BASE/pos_cmp_${side}_$$"
   git worktree add --detach -q "${tree[$side]}" "$ref"
   ln -s "$root/.venv" "${tree[$side]}/.venv"
-  echo "$side: $(git -C "${tree[$side]}" log --oneline -1)" | tee -a "$out/machine.txt"
+  echo "$side: $(git -C "${tree[$side]}" log --oneline -1) ${side_env[$side]:-}" | tee -a "$out/machine.txt"
   psql "$PG_BASE/postgres" -qc "CREATE DATABASE pos_cmp_${side}_$$" >/dev/null
   (
     cd "${tree[$side]}"
@@ -60,8 +62,9 @@ for side in old new; do
 done
 
 serve() { # side port
-  (cd "${tree[$1]}" && DATABASE_URL="${db[$1]}" BIND="127.0.0.1:$2" PATH="$root/.venv/bin:$PATH" \
-    exec bash scripts/gunicorn.sh) >>"$out/gunicorn-$1.log" 2>&1 &
+  # shellcheck disable=SC2086 # side_env is a list of NAME=value words
+  (cd "${tree[$1]}" && exec env ${side_env[$1]} DATABASE_URL="${db[$1]}" BIND="127.0.0.1:$2" \
+    PATH="$root/.venv/bin:$PATH" bash scripts/gunicorn.sh) >>"$out/gunicorn-$1.log" 2>&1 &
   gpid=$!
   for _ in $(seq 1 30); do curl -fsS "http://127.0.0.1:$2/healthz" >/dev/null 2>&1 && return; sleep 1; done
   echo "gunicorn for $1 did not start (see $out/gunicorn-$1.log)" >&2

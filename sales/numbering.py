@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from sales.models import SaleSequence
+from customers.models import CustomerLedgerEntry
+from products.models import StockMovement
+from sales.models import Sale, SaleSequence
 from shared import clock
 
 PREFIX = "S"
+PROVISIONAL_PREFIX = "~"
 
 
 def format_transaction_id(year: int, number: int) -> str:
@@ -48,3 +53,93 @@ def _increment(connection, year: int) -> int | None:
         )
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def numbers_at_commit() -> bool:
+    """Whether createSale writes the sale first and numbers it in its last round trip (PostgreSQL).
+
+    The year's counter row is the one lock every till shares, held until COMMIT. Taken before the
+    sale's INSERTs, it is held over five to eight statements and the Python between them (and, in a
+    threaded worker, over the waits for the interpreter lock): under load every till queued on it
+    (docs/PERFORMANCE.md). On PostgreSQL the number, its relabelling and the daily-summary upserts
+    go in one round trip just before COMMIT. SQLite runs one writer at a time, so a shorter row
+    lock gains nothing there, and the sale is numbered in its INSERT as before.
+    """
+    return transaction.get_connection().vendor == "postgresql"
+
+
+def provisional_transaction_id() -> str:
+    """A unique placeholder the sale is written under until `number_written_sale` replaces it.
+
+    No other transaction ever sees it: the sale is numbered before its transaction commits.
+    """
+    return PROVISIONAL_PREFIX + secrets.token_hex(8)
+
+
+Statement = tuple[str, Sequence]
+
+
+def number_written_sale(
+    sale_id: int,
+    *,
+    movement_ids: Sequence[int] = (),
+    ledger_ids: Sequence[int] = (),
+    then: Sequence[Statement] = (),
+    now: datetime | None = None,
+) -> str:
+    """Number a sale written under a provisional id, in one round trip (PostgreSQL only).
+
+    One statement takes the year's next number and writes it on the sale and on the stock
+    movements and ledger rows that carry it as their reference; the statements in `then` (the
+    daily-summary upserts, the other hot rows) follow in the same round trip, after the counter, as
+    the lock order says. Returns the transaction id. Gapless as `next_transaction_id`: a sale that
+    rolls back gives its number back.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("number_written_sale must run inside the sale's transaction")
+    year = timezone.localtime(now or clock.now()).year
+    numbering = _numbering_statement(connection, sale_id, year, movement_ids, ledger_ids)
+    statements = [numbering, *then, _read_back(connection, sale_id)]
+    transaction_id = _run_together(connection, statements)
+    if transaction_id.startswith(PROVISIONAL_PREFIX):  # the year's first sale: no counter row yet
+        SaleSequence.objects.bulk_create([SaleSequence(year=year, last_number=0)], ignore_conflicts=True)
+        transaction_id = _run_together(connection, [numbering, _read_back(connection, sale_id)])
+    return transaction_id
+
+
+def _numbering_statement(connection, sale_id, year, movement_ids, ledger_ids) -> Statement:
+    qn = connection.ops.quote_name
+    # The same text as format_transaction_id: six digits, more once the year passes 999999.
+    parts = [
+        f"n AS (UPDATE {qn(SaleSequence._meta.db_table)} SET last_number = last_number + 1"
+        " WHERE year = %s RETURNING last_number)",
+        "t AS (SELECT %s || CASE WHEN last_number < 1000000 THEN lpad(last_number::text, 6, '0')"
+        " ELSE last_number::text END AS tid FROM n)",
+    ]
+    params: list = [year, f"{PREFIX}{year}-"]
+    for name, model, ids in (("m", StockMovement, movement_ids), ("l", CustomerLedgerEntry, ledger_ids)):
+        if ids:
+            table = qn(model._meta.db_table)
+            parts.append(
+                f"{name} AS (UPDATE {table} SET reference = t.tid FROM t WHERE {table}.id = ANY(%s))"
+            )
+            params.append(list(ids))
+    sale_table = qn(Sale._meta.db_table)
+    sql = f"WITH {', '.join(parts)} UPDATE {sale_table} SET transaction_id = t.tid FROM t WHERE {sale_table}.id = %s"
+    return sql, [*params, sale_id]
+
+
+def _read_back(connection, sale_id: int) -> Statement:
+    return f"SELECT transaction_id FROM {connection.ops.quote_name(Sale._meta.db_table)} WHERE id = %s", [
+        sale_id
+    ]
+
+
+def _run_together(connection, statements: Sequence[Statement]) -> str:
+    """Send the statements as one round trip (psycopg2 runs a multi-statement string); the last one's row."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            ";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
+        )
+        return cursor.fetchone()[0]

@@ -14,11 +14,10 @@ from customers.models import Customer
 from products import selectors as product_selectors
 from products import services as stock_services
 from products.models import Location, Product
-from sales import idempotency, pricing, summaries, till
+from sales import idempotency, numbering, pricing, summaries, till
 from sales.choices import PaymentMethod, SaleStatus, SaleType
 from sales.error_codes import SaleErrorCode
 from sales.models import Payment, Sale, SaleItem, SaleItemBatch
-from sales.numbering import next_transaction_id
 from sales.offline import CataloguePrice
 from shared import clock, generations
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
@@ -428,10 +427,15 @@ def create_sale(
             allow_blocked=allow_archived_and_blocked,
         )
 
-    # The number locks the year's counter row until COMMIT: every lock or upsert another till may
-    # contend for goes above this line; below it come only this sale's own INSERTs.
+    # The year's number locks the counter row every till shares until COMMIT, so it is taken after
+    # every other lock and rule: on PostgreSQL in the last round trip, together with the hot summary
+    # rows (the sale is written under a placeholder until then); on SQLite, which has one writer at
+    # a time anyway, in the sale's INSERT.
+    number_at_commit = numbering.numbers_at_commit()
     sale = Sale.objects.create(
-        transaction_id=next_transaction_id(),
+        transaction_id=(
+            numbering.provisional_transaction_id() if number_at_commit else numbering.next_transaction_id()
+        ),
         sale_type=request.sale_type,
         status=SaleStatus.COMPLETED,
         customer=customer,
@@ -460,7 +464,17 @@ def create_sale(
     if ledger:
         customer_services.write_ledger_entries(ledger, reference_id=sale.pk, reference=sale.transaction_id)
     till.post_sale(shift=shift, user=user, sale_id=sale.pk, priced=priced)
-    summaries.record_sale(sale, items, payments)
+    if number_at_commit:
+        sale.transaction_id = numbering.number_written_sale(
+            sale.pk,
+            movement_ids=[m.pk for m in movements],
+            ledger_ids=[e.pk for e in ledger],
+            then=summaries.sale_statements(sale, items, payments),
+        )
+        for row in (*movements, *ledger):
+            row.reference = sale.transaction_id
+    else:
+        summaries.record_sale(sale, items, payments)
     # The caller usually shows the sale it just made: hand it over complete, as `get_sale` would
     # load it, from the rows written above (re-reading them was a third of the request's time).
     set_prefetched(sale, "items", items)

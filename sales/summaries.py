@@ -154,6 +154,20 @@ def record_sale(sale: Sale, lines: Iterable[SaleItem], payments: Iterable[Paymen
     _write_or_collect(_sale_deltas(sale, lines, payments, sign=1))
 
 
+def sale_statements(
+    sale: Sale, lines: Iterable[SaleItem], payments: Iterable[Payment]
+) -> list[tuple[str, list]]:
+    """`record_sale` as statements for the caller to send (createSale's last round trip on PostgreSQL).
+
+    Inside `collected()` the rows join the block's writes instead and there is nothing to send.
+    """
+    deltas = _sale_deltas(sale, lines, payments, sign=1)
+    if _collector.get() is not None:
+        _write_or_collect(deltas)
+        return []
+    return _statements(deltas)
+
+
 def record_void(sale: Sale) -> None:
     """Take a voided sale back out of its own day's rows (the day it was sold, not the void's)."""
     lines = SaleItem.objects.filter(sale=sale).only(
@@ -245,24 +259,31 @@ def _write_or_collect(deltas: Deltas) -> None:
 
 
 def _write(deltas: Deltas) -> None:
+    with connection.cursor() as cursor:
+        for sql, params in _statements(deltas):
+            cursor.execute(sql, params)
+
+
+def _statements(deltas: Deltas) -> list[tuple[str, list]]:
     """One upsert per table, tables in TABLES order, rows in key order (the lock order of these rows)."""
     qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for model, (keys, columns) in TABLES.items():
-            rows = deltas.get(model)
-            if not rows:
-                continue
-            table = qn(model._meta.db_table)
-            names = (*keys, *columns)
-            placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
-            sql = (
-                f"INSERT INTO {table} ({', '.join(qn(n) for n in names)}) VALUES "
-                + ", ".join([placeholders] * len(rows))
-                + f" ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET "
-                + ", ".join(f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in columns)
-            )
-            params: list = []
-            for key in sorted(rows):
-                values = rows[key]
-                params += [*key, *(values.get(c, 0) for c in columns)]
-            cursor.execute(sql, params)
+    statements = []
+    for model, (keys, columns) in TABLES.items():
+        rows = deltas.get(model)
+        if not rows:
+            continue
+        table = qn(model._meta.db_table)
+        names = (*keys, *columns)
+        placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
+        sql = (
+            f"INSERT INTO {table} ({', '.join(qn(n) for n in names)}) VALUES "
+            + ", ".join([placeholders] * len(rows))
+            + f" ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET "
+            + ", ".join(f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in columns)
+        )
+        params: list = []
+        for key in sorted(rows):
+            values = rows[key]
+            params += [*key, *(values.get(c, 0) for c in columns)]
+        statements.append((sql, params))
+    return statements
