@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from customers.models import Customer, CustomerLedgerEntry
 from customers.services import _check_credit_limit, _check_store_credit, _ensure_can_buy, _lock
+from shared import inserts
 from shared.money import MAX_MONEY, ZERO, out_of_range
 
 EntryType = CustomerLedgerEntry.EntryType
@@ -92,7 +93,7 @@ def write_ledger_entries(entries: list[CustomerLedgerEntry], *, reference_id: in
     for entry in entries:
         entry.reference_id = reference_id
         entry.reference = reference[:64]
-    CustomerLedgerEntry.objects.bulk_create(entries)
+    inserts.insert(entries)
 
 
 def _move_balance(customer: Customer, amount: Decimal) -> None:

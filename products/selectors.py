@@ -34,6 +34,7 @@ from products.models import (
     normalise_code,
 )
 from shared import generations
+from shared.prepared import PreparedQuery
 
 ZERO_QTY = Value(Decimal("0.000"), output_field=DecimalField(max_digits=12, decimal_places=3))
 
@@ -200,15 +201,28 @@ def get_product_by_code(*, code: str, joins=PRODUCT_JOINS) -> Product | None:
     return ranked[0][2] if ranked and ranked[0][0] < 3 else None
 
 
-def get_products_by_ids(ids, *, annotate: dict | None = None) -> dict[int, Product]:
+def _products_by_ids(ids):
+    return Product.objects.select_related("category").filter(pk__in=ids)
+
+
+_PRODUCTS_BY_IDS = PreparedQuery(Product, _products_by_ids)
+# The till reads the cart and, in the same statement, the till setup token (shared.generations).
+_PRODUCTS_WITH_TILL_SETUP = PreparedQuery(
+    Product,
+    lambda ids: _products_by_ids(ids).annotate(
+        till_setup_token=generations.token_expression(generations.TILL_SETUP)
+    ),
+)
+
+
+def get_products_by_ids(ids, *, with_till_setup_token: bool = False) -> dict[int, Product]:
     """Products by primary key (missing ids are simply absent), category preloaded.
 
-    `annotate`: extra values read in the same statement (the till reads its setup token here).
+    `with_till_setup_token`: each product also carries `till_setup_token`, read in the same
+    statement (the till's process copy of locations and registers is checked against it).
     """
-    products = Product.objects.select_related("category")
-    if annotate:
-        products = products.annotate(**annotate)
-    return products.in_bulk(list(ids))
+    query = _PRODUCTS_WITH_TILL_SETUP if with_till_setup_token else _PRODUCTS_BY_IDS
+    return {product.pk: product for product in query.fetch(sorted({int(pk) for pk in ids}))}
 
 
 def get_default_location() -> Location:

@@ -19,7 +19,7 @@ from sales.choices import PaymentMethod, SaleStatus, SaleType
 from sales.error_codes import SaleErrorCode
 from sales.models import Payment, Sale, SaleItem, SaleItemBatch
 from sales.offline import CataloguePrice
-from shared import clock, generations
+from shared import clock, generations, inserts
 from shared.errors import DomainError, ErrorCode, ErrorDetail, check_length
 from shared.money import ZERO, parse_money, parse_quantity
 from shared.prefetch import set_prefetched
@@ -432,7 +432,7 @@ def create_sale(
     # rows (the sale is written under a placeholder until then); on SQLite, which has one writer at
     # a time anyway, in the sale's INSERT.
     number_at_commit = numbering.numbers_at_commit()
-    sale = Sale.objects.create(
+    sale = Sale(
         transaction_id=(
             numbering.provisional_transaction_id() if number_at_commit else numbering.next_transaction_id()
         ),
@@ -456,8 +456,9 @@ def create_sale(
         idempotency_key=request.idempotency_key or None,
         request_fingerprint=fingerprint,
     )
+    inserts.insert([sale])
     items = _write_lines(sale, priced, {d.product_id: d for d in deductions}, products)
-    payments = Payment.objects.bulk_create(
+    payments = inserts.insert(
         [Payment(sale=sale, method=p.method, amount=p.amount, reference=p.reference) for p in priced.payments]
     )
     stock_services.write_movements(movements, reference_id=sale.pk, reference=sale.transaction_id)
@@ -484,14 +485,12 @@ def create_sale(
 
 
 def _load_products_and_setup(request: SaleRequest) -> tuple[dict[int, Product], int | None]:
-    token = "_till_setup_token"
     products = product_selectors.get_products_by_ids(
-        [line.product_id for line in request.items],
-        annotate={token: generations.token_expression(generations.TILL_SETUP)},
+        [line.product_id for line in request.items], with_till_setup_token=True
     )
     if not products:  # nothing to carry it (the sale is refused at pricing): read it alone
         return products, generations.read_token(generations.TILL_SETUP)
-    return products, getattr(next(iter(products.values())), token)
+    return products, next(iter(products.values())).till_setup_token
 
 
 def _load_location_cached(location_id: int | None, setup_token: int | None) -> Location:
@@ -534,7 +533,7 @@ def _write_lines(
             )
         )
         draws_per_item.append(_take(remaining[line.product_id], line.quantity))
-    SaleItem.objects.bulk_create(items)
+    inserts.insert(items)
     batches = [
         [
             SaleItemBatch(sale_item=item, batch=batch, quantity=qty, unit_cost=cost)
@@ -542,7 +541,7 @@ def _write_lines(
         ]
         for item, draws in zip(items, draws_per_item, strict=True)
     ]
-    SaleItemBatch.objects.bulk_create([draw for item_draws in batches for draw in item_draws])
+    inserts.insert([draw for item_draws in batches for draw in item_draws])
     for item, item_draws in zip(items, batches, strict=True):
         set_prefetched(item, "batches", item_draws)
     return items

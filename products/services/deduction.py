@@ -30,6 +30,7 @@ from products.services.stock import (
     _user,
     _whole_enough,
 )
+from shared import inserts
 from shared.errors import DomainError, ErrorCode, ErrorDetail
 from shared.money import format_quantity, parse_quantity
 
@@ -127,7 +128,7 @@ def write_movements(movements: list[StockMovement], *, reference_id: int, refere
     for movement in movements:
         movement.reference_id = reference_id
         movement.reference = reference[:100]
-    StockMovement.objects.bulk_create(movements)
+    inserts.insert(movements)
 
 
 def _deduct(
@@ -258,7 +259,7 @@ def _deduct(
 
     _subtract_each(Batch, batch_out)
     if movements_out is None:
-        StockMovement.objects.bulk_create(movements)
+        inserts.insert(movements)
     else:
         movements_out.extend(movements)
     return results
