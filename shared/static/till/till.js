@@ -13,6 +13,7 @@ import {
   canSellOffline, offlineQuote, offlineShortageText, onModeChange, sellingOffline, startOffline, stopOffline,
 } from "./offline.js";
 import { api, call, onSessionEnded } from "./session.js";
+import { registerShell } from "./shell.js";
 import { closeShiftScreen, forgetTillState, initShifts, loadTillState, openShiftScreen, saleLocationId } from "./shift.js";
 import { closeTender, initTender, openTender } from "./tender.js";
 import {
@@ -401,4 +402,5 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+registerShell();
 showLogin();
