@@ -55,7 +55,8 @@ async function networkElseCache(request, key) {
     const cached = await cache.match(key, MATCH);
     if (cached) return cached;
   }
-  const network = fetch(request).then((response) => {
+  const network = fetch(request);
+  const served = network.then((response) => {
     if (response.status >= 500) throw new Error(`HTTP ${response.status}`);
     if (response.ok) {
       cacheFirstUntil = 0;
@@ -63,14 +64,14 @@ async function networkElseCache(request, key) {
     }
     return response;
   });
-  network.catch(() => {}); // answered from the cache meanwhile: a late failure is no news
+  served.catch(() => {}); // answered from the cache meanwhile: a late failure is no news
   try {
-    return await Promise.race([network, timeout(NETWORK_WAIT_MS)]);
+    return await Promise.race([served, timeout(NETWORK_WAIT_MS)]);
   } catch {
     cacheFirstUntil = Date.now() + CACHE_FIRST_MS;
     const cached = await cache.match(key, MATCH);
     if (cached) return cached;
-    return network; // nothing cached: the server's answer, or its failure, whenever it comes
+    return network; // nothing cached: the server's own answer (a 5xx too), or its failure, when it comes
   }
 }
 
