@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from config.till_shell import till_service_worker
 from config.views import landing, till
 from reports.dashboard import dashboard
 from shared.views import graphql_view, healthz
@@ -13,6 +14,7 @@ admin.site.index_title = "Shop management"
 urlpatterns = [
     path("", landing, name="landing"),
     path("till/", till, name="till"),
+    path("till/sw.js", till_service_worker, name="till-service-worker"),
     path("graphql/", graphql_view, name="graphql"),
     path("healthz", healthz, name="healthz"),
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="dashboard"),

@@ -4,6 +4,7 @@
 import { ApiError, SessionEnded } from "./api.js";
 import { catalogueSummary, dropCatalogue, productById, stockOnRecord, syncCatalogue } from "./catalogue.js";
 import { deviceCredential, setDeviceCredential } from "./device.js";
+import { explain } from "./messages.js";
 import { formatThousandths, priceCart, settle, toUnits } from "./money.js";
 import * as Q from "./queries.js";
 import { call, onReachable } from "./session.js";
@@ -242,7 +243,8 @@ async function applyAnswer(sent, answer) {
         busy = true;
       } else {
         work.push(s.outbox.put({ ...entry, refused: true }));
-        work.push(s.problems.put(problem(entry, "Refused", result.errors.map((e) => e.message), null)));
+        // With the advice a cashier gets for the same refusal of a live sale (e.g. open a shift).
+        work.push(s.problems.put(problem(entry, "Refused", result.errors.map((e) => explain(e.code, e.message)), null)));
       }
     });
     await Promise.all(work.map(done));
@@ -368,7 +370,9 @@ export async function renderPanel() {
     return li;
   }));
   $("sync-problems-empty").hidden = rows.length > 0;
-  $("resend-refused").hidden = !rows.some((row) => row.kind === "Refused");
+  const refused = rows.some((row) => row.kind === "Refused");
+  $("resend-refused").hidden = !refused;
+  $("refused-hint").hidden = !refused;
 }
 
 /** Save a pasted credential. Refused while sales of the previous device are waiting to be sent. */

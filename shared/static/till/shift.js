@@ -2,12 +2,15 @@
 // After login the till asks `currentShift`; the register this device stands for is remembered in
 // localStorage, so the till knows where it sells (the register's location) and whether it can take
 // money. The cashier's X is blind: no expected figure is asked for before the count, and the
-// variance shown after the close is the server's.
+// variance shown after the close is the server's. The last answer is kept in this tab's
+// sessionStorage too, so a till reloaded while the server is down still knows its register.
+import { NetworkError } from "./api.js";
 import * as Q from "./queries.js";
 import { call } from "./session.js";
 import { $, clock, describe, printable, report, say, show } from "./ui.js";
 
 const REGISTER_KEY = "till.registerId";
+const KEPT_KEY = "till.tillState";
 const till = { registers: [], shift: null };
 let backToSale = () => {};
 
@@ -22,10 +25,30 @@ export async function loadTillState() {
     till.shift = data.currentShift;
     if (till.shift) localStorage.setItem(REGISTER_KEY, till.shift.register.id);
   } catch (error) {
-    report("shift-status", error);
-    return;
+    const kept = error instanceof NetworkError && readKept();
+    if (!kept) {
+      report("shift-status", error);
+      return;
+    }
+    Object.assign(till, kept);
   }
   renderStatus();
+}
+
+function readKept() {
+  try {
+    return JSON.parse(sessionStorage.getItem(KEPT_KEY));
+  } catch {
+    return null;
+  }
+}
+
+function keep() {
+  try {
+    sessionStorage.setItem(KEPT_KEY, JSON.stringify(till));
+  } catch {
+    // storage refused: a reload offline just does not know the register
+  }
 }
 
 export function forgetTillState() {
@@ -50,6 +73,7 @@ export function saleLocationId() {
 }
 
 function renderStatus() {
+  keep();
   const status = $("shift-status");
   const register = currentRegister();
   status.classList.toggle("open", Boolean(till.shift));

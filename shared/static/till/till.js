@@ -13,6 +13,7 @@ import {
   canSellOffline, offlineQuote, offlineShortageText, onModeChange, sellingOffline, startOffline, stopOffline,
 } from "./offline.js";
 import { api, call, onSessionEnded } from "./session.js";
+import { registerShell } from "./shell.js";
 import { closeShiftScreen, forgetTillState, initShifts, loadTillState, openShiftScreen, saleLocationId } from "./shift.js";
 import { closeTender, initTender, openTender } from "./tender.js";
 import {
@@ -82,22 +83,27 @@ $("login-form").addEventListener("submit", async (event) => {
   say("login-error", "");
   try {
     const user = await api.login($("login-username").value.trim(), $("login-password").value);
-    state.user = user;
     $("login-password").value = "";
-    $("who").textContent = `${[user.firstName, user.lastName].join(" ").trim() || user.username} · ${(user.role ?? "").toLowerCase()}`;
-    setStaffControls(true);
-    // After "session ended" the same cashier carries on with the cart (and any sale awaiting retry).
-    if (user.username !== state.owner) resetSale();
-    state.owner = user.username;
-    showSale();
-    startOffline();
-    await loadTillState();
-    if (state.pending) show("sale-screen", "tender-screen");
-    else if (state.lines.length) schedulePrice();
+    await enterTill(user);
   } catch (error) {
     say("login-error", error instanceof NetworkError ? error.message : explain(error.code, error.message));
   }
 });
+
+/** Logged in (or a reload that kept this tab's login, api.restore): the sale screen and the sync. */
+async function enterTill(user) {
+  state.user = user;
+  $("who").textContent = `${[user.firstName, user.lastName].join(" ").trim() || user.username} · ${(user.role ?? "").toLowerCase()}`;
+  setStaffControls(true);
+  // After "session ended" the same cashier carries on with the cart (and any sale awaiting retry).
+  if (user.username !== state.owner) resetSale();
+  state.owner = user.username;
+  showSale();
+  startOffline();
+  await loadTillState();
+  if (state.pending) show("sale-screen", "tender-screen");
+  else if (state.lines.length) schedulePrice();
+}
 $("ended-login").addEventListener("click", showLogin);
 $("logout").addEventListener("click", async () => {
   stopOffline();
@@ -401,4 +407,7 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-showLogin();
+registerShell();
+const kept = api.restore();
+if (kept) enterTill(kept);
+else showLogin();
