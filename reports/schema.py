@@ -112,7 +112,7 @@ class ProfitAndLossType(graphene.ObjectType):
 
 
 class ProductPerformanceType(graphene.ObjectType):
-    product = graphene.Field("products.schema.ProductType", required=True)
+    product = graphene.Field("products.schema.types.ProductType", required=True)
     quantity = Quantity(required=True)
     revenue = Money(required=True)
     profit = Money(required=True)
@@ -120,7 +120,7 @@ class ProductPerformanceType(graphene.ObjectType):
 
 
 class DeadStockType(graphene.ObjectType):
-    product = graphene.Field("products.schema.ProductType", required=True)
+    product = graphene.Field("products.schema.types.ProductType", required=True)
     quantity = Quantity(required=True)
     value_at_cost = Money(required=True)
     last_sold_at = graphene.DateTime()
