@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from reports import selectors
+from reports.selectors import customer_debt, product_performance, revenue_periods, sales_figures
 from sales.choices import PaymentMethod
 from shared.money import format_money
 from shared.roles import Role, has_role
@@ -43,10 +43,12 @@ def dashboard(request):
         raise PermissionDenied
     today = timezone.localdate()
     start = today - timedelta(days=29)
-    revenue = selectors.revenue_by_period(granularity="DAY", date_from=start, date_to=today)
-    top = selectors.top_products(by="REVENUE", order="BEST", limit=8, date_from=start, date_to=today)
-    methods = selectors.sales_by_payment_method(date_from=start, date_to=today)
-    stats = selectors.sales_stats_summary(date_from=start, date_to=today)
+    revenue = revenue_periods.revenue_by_period(granularity="DAY", date_from=start, date_to=today)
+    top = product_performance.top_products(
+        by="REVENUE", order="BEST", limit=8, date_from=start, date_to=today
+    )
+    methods = sales_figures.sales_by_payment_method(date_from=start, date_to=today)
+    stats = sales_figures.sales_stats_summary(date_from=start, date_to=today)
     context = {
         **admin.site.each_context(request),
         "title": "Dashboard (last 30 days)",
@@ -66,6 +68,6 @@ def dashboard(request):
             )
             for m in methods
         ],
-        "debt": selectors.outstanding_debt_summary(limit=5),
+        "debt": customer_debt.outstanding_debt_summary(limit=5),
     }
     return TemplateResponse(request, "reports/dashboard.html", context)

@@ -28,7 +28,7 @@ class SupplierPeriodType(graphene.ObjectType):
         description = "What was ordered from and received from one supplier in one period."
 
     start = graphene.Date(required=True, description="First day of the period (weeks start on Monday).")
-    supplier = graphene.Field("products.schema.SupplierType", required=True)
+    supplier = graphene.Field("products.schema.types.SupplierType", required=True)
     orders = graphene.Int(required=True, description="Purchase orders placed in the period (not cancelled).")
     ordered_lines = graphene.Int(required=True, description="Lines of those orders.")
     ordered_value = Money(required=True, description="Sum of their line totals (quantity x PO cost).")
@@ -52,8 +52,8 @@ class StockOnOrderType(graphene.ObjectType):
             "Outstanding on ORDERED and PARTIALLY_RECEIVED purchase orders for one product and location."
         )
 
-    product = graphene.Field("products.schema.ProductType", required=True)
-    location = graphene.Field("products.schema.LocationType", required=True)
+    product = graphene.Field("products.schema.types.ProductType", required=True)
+    location = graphene.Field("products.schema.types.LocationType", required=True)
     quantity = Quantity(required=True, description="Ordered - received (lines received in full are done).")
     value = Money(required=True, description="quantity x PO unit cost, per line to the cent.")
     expected_on = graphene.Date(description="Earliest expected day among the orders (null: none given).")
@@ -67,8 +67,8 @@ class PriceHistoryType(graphene.ObjectType):
             "One receipt line: what the supplier charged per unit against the purchase order's cost."
         )
 
-    product = graphene.Field("products.schema.ProductType", required=True)
-    supplier = graphene.Field("products.schema.SupplierType", required=True)
+    product = graphene.Field("products.schema.types.ProductType", required=True)
+    supplier = graphene.Field("products.schema.types.SupplierType", required=True)
     received_at = graphene.DateTime(required=True, description="When the delivery was received.")
     purchase_order_number = graphene.String(required=True)
     quantity = Quantity(required=True)
@@ -118,7 +118,7 @@ class ShrinkageType(graphene.ObjectType):
         description = "Stock lost or found other than by trade, at cost, for one product, category or reason."
 
     label = graphene.String(required=True, description="Product name, category name or reason.")
-    product = graphene.Field("products.schema.ProductType", description="With groupBy PRODUCT.")
+    product = graphene.Field("products.schema.types.ProductType", description="With groupBy PRODUCT.")
     quantity_lost = Quantity(required=True)
     quantity_found = Quantity(required=True)
     net_quantity = Quantity(required=True, description="found - lost (negative = shrinkage).")

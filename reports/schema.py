@@ -1,11 +1,19 @@
 import graphene
 
-from reports import selectors
 from reports.purchasing_schema import PurchasingReportsQuery
 from reports.schema_common import Granularity
 from reports.schema_common import checked as _checked
 from reports.schema_common import figures_asked as _figures_asked
 from reports.schema_common import range_args as _range_args
+from reports.selectors import (
+    customer_debt,
+    product_performance,
+    profit,
+    revenue_periods,
+    sales_breakdowns,
+    sales_figures,
+    stock,
+)
 from shared.graphql import Money, Quantity, decode_id, enum_value
 from shared.permissions import role_required
 from shared.roles import Role
@@ -104,7 +112,7 @@ class ProfitAndLossType(graphene.ObjectType):
 
 
 class ProductPerformanceType(graphene.ObjectType):
-    product = graphene.Field("products.schema.ProductType", required=True)
+    product = graphene.Field("products.schema.types.ProductType", required=True)
     quantity = Quantity(required=True)
     revenue = Money(required=True)
     profit = Money(required=True)
@@ -112,7 +120,7 @@ class ProductPerformanceType(graphene.ObjectType):
 
 
 class DeadStockType(graphene.ObjectType):
-    product = graphene.Field("products.schema.ProductType", required=True)
+    product = graphene.Field("products.schema.types.ProductType", required=True)
     quantity = Quantity(required=True)
     value_at_cost = Money(required=True)
     last_sold_at = graphene.DateTime()
@@ -208,7 +216,7 @@ class Query(PurchasingReportsQuery, graphene.ObjectType):
     @role_required(Role.MANAGER)
     @_checked
     def resolve_sales_stats(root, info, date_from, date_to, location_id=None):
-        return selectors.sales_stats_summary(
+        return sales_figures.sales_stats_summary(
             date_from=date_from,
             date_to=date_to,
             location_id=_location(location_id),
@@ -218,7 +226,7 @@ class Query(PurchasingReportsQuery, graphene.ObjectType):
     @role_required(Role.MANAGER)
     @_checked
     def resolve_revenue_by_period(root, info, date_from, date_to, granularity, location_id=None):
-        return selectors.revenue_by_period(
+        return revenue_periods.revenue_by_period(
             granularity=enum_value(granularity),
             date_from=date_from,
             date_to=date_to,
@@ -229,7 +237,7 @@ class Query(PurchasingReportsQuery, graphene.ObjectType):
     @role_required(Role.MANAGER)
     @_checked
     def resolve_profit_and_loss(root, info, date_from, date_to, location_id=None):
-        return selectors.profit_and_loss_summary(
+        return profit.profit_and_loss_summary(
             date_from=date_from,
             date_to=date_to,
             location_id=_location(location_id),
@@ -241,7 +249,7 @@ class Query(PurchasingReportsQuery, graphene.ObjectType):
     def resolve_top_products(
         root, info, date_from, date_to, by="REVENUE", order="BEST", limit=10, location_id=None
     ):
-        rows = selectors.top_products(
+        rows = product_performance.top_products(
             by=enum_value(by),
             order=enum_value(order),
             limit=limit,
@@ -256,26 +264,24 @@ class Query(PurchasingReportsQuery, graphene.ObjectType):
     def resolve_dead_stock(root, info, days=90, location_id=None):
         return [
             DeadStockType(**r.__dict__)
-            for r in selectors.dead_stock(days=days, location_id=_location(location_id))
+            for r in stock.dead_stock(days=days, location_id=_location(location_id))
         ]
 
     @role_required(Role.MANAGER)
     @_checked
     def resolve_inventory_valuation(root, info, location_id=None):
-        parts = selectors.inventory_valuation(
-            location_id=_location(location_id), figures=_figures_asked(info)
-        )
+        parts = stock.inventory_valuation(location_id=_location(location_id), figures=_figures_asked(info))
         return InventoryValuationType(**parts)
 
     @role_required(Role.MANAGER)
     @_checked
     def resolve_outstanding_debt(root, info, limit=10):
-        return selectors.outstanding_debt_summary(limit=limit, figures=_figures_asked(info))
+        return customer_debt.outstanding_debt_summary(limit=limit, figures=_figures_asked(info))
 
     @role_required(Role.MANAGER)
     @_checked
     def resolve_sales_by_payment_method(root, info, date_from, date_to, location_id=None):
-        rows = selectors.sales_by_payment_method(
+        rows = sales_figures.sales_by_payment_method(
             date_from=date_from, date_to=date_to, location_id=_location(location_id)
         )
         return [MethodTotalType(method=m.method, value=m.value, count=m.count) for m in rows]
@@ -283,7 +289,7 @@ class Query(PurchasingReportsQuery, graphene.ObjectType):
     @role_required(Role.MANAGER)
     @_checked
     def resolve_sales_by_cashier(root, info, date_from, date_to, location_id=None):
-        rows = selectors.sales_by_cashier(
+        rows = sales_breakdowns.sales_by_cashier(
             date_from=date_from, date_to=date_to, location_id=_location(location_id)
         )
         return [GroupTotalType(**g.__dict__) for g in rows]
@@ -291,7 +297,7 @@ class Query(PurchasingReportsQuery, graphene.ObjectType):
     @role_required(Role.MANAGER)
     @_checked
     def resolve_sales_by_category(root, info, date_from, date_to, location_id=None):
-        rows = selectors.sales_by_category(
+        rows = sales_breakdowns.sales_by_category(
             date_from=date_from,
             date_to=date_to,
             location_id=_location(location_id),

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from reports import purchasing_tables, selectors
+from reports import purchasing_tables
+from reports.selectors import (
+    customer_debt,
+    product_performance,
+    profit,
+    revenue_periods,
+    sales_breakdowns,
+    sales_figures,
+    stock,
+)
 from reports.table_base import ReportError, Table
 from reports.table_base import report_dates as _dates
 from shared.money import format_money, format_quantity
@@ -14,7 +23,7 @@ __all__ = ["REPORTS", "ReportError", "Table", "build"]
 
 def sales_stats(params) -> Table:
     date_from, date_to = _dates(params)
-    s = selectors.sales_stats_summary(date_from=date_from, date_to=date_to)
+    s = sales_figures.sales_stats_summary(date_from=date_from, date_to=date_to)
     rows = [
         ["Total sales", format_money(s.total_sales)],
         ["Transactions", str(s.total_transactions)],
@@ -36,9 +45,9 @@ def sales_stats(params) -> Table:
 def revenue_by_period(params) -> Table:
     date_from, date_to = _dates(params)
     granularity = (params.get("granularity") or "DAY").upper()
-    if granularity not in selectors.TRUNC:
+    if granularity not in revenue_periods.TRUNC:
         raise ReportError("granularity must be DAY, WEEK or MONTH.")
-    buckets = selectors.revenue_by_period(granularity=granularity, date_from=date_from, date_to=date_to)
+    buckets = revenue_periods.revenue_by_period(granularity=granularity, date_from=date_from, date_to=date_to)
     rows = [
         [
             str(b.start),
@@ -54,7 +63,7 @@ def revenue_by_period(params) -> Table:
 
 def profit_and_loss(params) -> Table:
     date_from, date_to = _dates(params)
-    p = selectors.profit_and_loss_summary(date_from=date_from, date_to=date_to)
+    p = profit.profit_and_loss_summary(date_from=date_from, date_to=date_to)
     rows = [
         [
             label.replace("_", " ").capitalize(),
@@ -69,7 +78,7 @@ def top_products(params) -> Table:
     date_from, date_to = _dates(params)
     by = (params.get("by") or "REVENUE").upper()
     order = (params.get("order") or "BEST").upper()
-    if by not in selectors.TOP_BY or order not in ("BEST", "WORST"):
+    if by not in product_performance.TOP_BY or order not in ("BEST", "WORST"):
         raise ReportError("by must be QUANTITY, REVENUE, PROFIT or FREQUENCY; order BEST or WORST.")
     rows = [
         [
@@ -80,7 +89,7 @@ def top_products(params) -> Table:
             format_money(r.profit),
             str(r.frequency),
         ]
-        for r in selectors.top_products(
+        for r in product_performance.top_products(
             by=by, order=order, limit=int(params.get("limit") or 10), date_from=date_from, date_to=date_to
         )
     ]
@@ -101,7 +110,7 @@ def dead_stock(params) -> Table:
             format_money(r.value_at_cost),
             str(r.last_sold_at or "never"),
         ]
-        for r in selectors.dead_stock(days=days)
+        for r in stock.dead_stock(days=days)
     ]
     return Table(
         f"No sale for {days} days", ["SKU", "Product", "On hand", "Value at cost", "Last sold"], rows
@@ -109,7 +118,7 @@ def dead_stock(params) -> Table:
 
 
 def inventory_valuation(params) -> Table:
-    data = selectors.inventory_valuation()
+    data = stock.inventory_valuation()
     rows = [
         [
             "Total",
@@ -144,7 +153,7 @@ def inventory_valuation(params) -> Table:
 
 
 def outstanding_debt(params) -> Table:
-    d = selectors.outstanding_debt_summary(limit=int(params.get("limit") or 10))
+    d = customer_debt.outstanding_debt_summary(limit=int(params.get("limit") or 10))
     rows = [
         ["Total owed", format_money(d.total_owed)],
         ["Customers owing", str(d.customers_owing)],
@@ -171,7 +180,7 @@ def _methods(params) -> Table:
     date_from, date_to = _dates(params)
     rows = [
         [m.method, format_money(m.value), str(m.count)]
-        for m in selectors.sales_by_payment_method(date_from=date_from, date_to=date_to)
+        for m in sales_figures.sales_by_payment_method(date_from=date_from, date_to=date_to)
     ]
     return Table(f"Payment methods {date_from} to {date_to}", ["Method", "Amount", "Sales"], rows)
 
@@ -185,8 +194,8 @@ REPORTS: dict[str, Callable[[dict], Table]] = {
     "inventory-valuation": inventory_valuation,
     "outstanding-debt": outstanding_debt,
     "sales-by-payment-method": _methods,
-    "sales-by-cashier": _groups("Sales by cashier", selectors.sales_by_cashier),
-    "sales-by-category": _groups("Sales by category", selectors.sales_by_category),
+    "sales-by-cashier": _groups("Sales by cashier", sales_breakdowns.sales_by_cashier),
+    "sales-by-category": _groups("Sales by category", sales_breakdowns.sales_by_category),
     **purchasing_tables.REPORTS,
 }
 

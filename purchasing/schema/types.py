@@ -68,7 +68,7 @@ class PurchaseOrderLineType(DjangoObjectType):
 
 class PurchaseReceiptLineType(DjangoObjectType):
     line_id = graphene.ID(required=True, description="The purchase order line received on.")
-    product = graphene.Field("products.schema.ProductType", required=True, description="The product.")
+    product = graphene.Field("products.schema.types.ProductType", required=True, description="The product.")
     quantity = Quantity(required=True, description="Quantity received.")
     invoice_unit_cost = Money(required=True, description="The supplier invoice's cost per unit.")
     landed_cost_amount = Money(required=True, description="This line's share of the landed cost.")
@@ -315,8 +315,8 @@ class StockTransferType(DjangoObjectType):
 
 
 class ReorderSuggestionType(graphene.ObjectType):
-    product = graphene.Field("products.schema.ProductType", required=True)
-    supplier = graphene.Field("products.schema.SupplierType", required=True)
+    product = graphene.Field("products.schema.types.ProductType", required=True)
+    supplier = graphene.Field("products.schema.types.SupplierType", required=True)
     on_hand = Quantity(required=True, description="Stock at the location now.")
     on_order = Quantity(required=True, description="Still outstanding on ordered purchase orders to it.")
     sold = Quantity(required=True, description="Sold at the location over the window.")

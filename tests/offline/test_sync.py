@@ -247,14 +247,14 @@ def test_sync_sales_sold_at_out_of_bounds_is_dated_when_received_and_flagged(cas
 
 
 def test_sync_sales_offline_sale_lands_on_its_sold_at_day_in_reports(cashier, manager, shop, till):
-    from reports import selectors as reports
+    from reports.selectors import sales_figures
 
     yesterday = timezone.localtime() - timedelta(days=1)
     till.sell([(shop["soap"], "3")], sold_at=yesterday)
     till.sync(cashier)
 
-    stats = reports.sales_stats_summary(date_from=yesterday.date(), date_to=yesterday.date())
-    today = reports.sales_stats_summary(date_from=timezone.localdate(), date_to=timezone.localdate())
+    stats = sales_figures.sales_stats_summary(date_from=yesterday.date(), date_to=yesterday.date())
+    today = sales_figures.sales_stats_summary(date_from=timezone.localdate(), date_to=timezone.localdate())
 
     assert stats.total_sales == D("30.00") and stats.total_transactions == 1
     assert today.total_transactions == 0

@@ -9,7 +9,7 @@ from products.checks import find_ledger_mismatches
 from purchasing import services
 from purchasing.checks import find_ledger_mismatches as find_document_mismatches
 from purchasing.services import ArrivalRequest, TransferLineRequest
-from reports import selectors as report_selectors
+from reports.selectors import stock
 from reports.tables import build
 from tests.products.factories import LocationFactory, ProductFactory
 from tests.purchasing.factories import D
@@ -62,7 +62,7 @@ def test_valuation_in_transit_by_destination_and_after_arrival(as_manager, manag
         user=manager, transfer_id=on_the_road["transfer"].pk, arrivals=[ArrivalRequest(line.pk, D("5"))]
     )
     after = as_manager(VALUATION % f'(locationId: "{warehouse.pk}")').payload("inventoryValuation")
-    everywhere = report_selectors.inventory_valuation()
+    everywhere = stock.inventory_valuation()
 
     assert (before["inTransitQuantity"], before["inTransitValue"]) == ("6", "15.00")
     assert after == {

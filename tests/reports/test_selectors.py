@@ -6,7 +6,16 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from reports import selectors
+from reports.selectors import (
+    counting,
+    customer_debt,
+    product_performance,
+    profit,
+    revenue_periods,
+    sales_breakdowns,
+    sales_figures,
+    stock,
+)
 from tests.reports.conftest import DAY, at
 from tests.returns.test_services import sell
 
@@ -15,7 +24,7 @@ D = Decimal
 
 
 def test_sales_stats_for_the_day(known_sales):
-    stats = selectors.sales_stats_summary(date_from=DAY, date_to=DAY)
+    stats = sales_figures.sales_stats_summary(date_from=DAY, date_to=DAY)
 
     # S1 20 + S2 25 + S5 20 + S6 10; S3 belongs to the 11th (local), S4 is voided.
     assert (stats.total_sales, stats.total_transactions, stats.average_sale_value) == (
@@ -32,13 +41,13 @@ def test_sales_stats_for_the_day(known_sales):
 
 
 def test_day_boundary_is_the_shop_time_zone(known_sales):
-    stats = selectors.sales_stats_summary(date_from=date(2026, 3, 11), date_to=date(2026, 3, 11))
+    stats = sales_figures.sales_stats_summary(date_from=date(2026, 3, 11), date_to=date(2026, 3, 11))
 
     assert (stats.total_sales, stats.total_transactions, stats.total_refunds) == (D("10.00"), 1, D("0.00"))
 
 
 def test_empty_period_gives_zeros(known_sales):
-    stats = selectors.sales_stats_summary(date_from=date(2025, 1, 1), date_to=date(2025, 1, 31))
+    stats = sales_figures.sales_stats_summary(date_from=date(2025, 1, 1), date_to=date(2025, 1, 31))
 
     assert (stats.total_sales, stats.total_transactions, stats.average_sale_value) == (
         D("0.00"),
@@ -49,7 +58,8 @@ def test_empty_period_gives_zeros(known_sales):
 
 def test_sales_by_payment_method(known_sales):
     rows = {
-        (m.method, m.value, m.count) for m in selectors.sales_by_payment_method(date_from=DAY, date_to=DAY)
+        (m.method, m.value, m.count)
+        for m in sales_figures.sales_by_payment_method(date_from=DAY, date_to=DAY)
     }
 
     assert rows == {
@@ -62,7 +72,7 @@ def test_sales_by_payment_method(known_sales):
 
 
 def test_revenue_by_day_zero_filled_net_of_refunds(known_sales):
-    buckets = selectors.revenue_by_period(
+    buckets = revenue_periods.revenue_by_period(
         granularity="DAY", date_from=date(2026, 3, 9), date_to=date(2026, 3, 12)
     )
 
@@ -75,7 +85,7 @@ def test_revenue_by_day_zero_filled_net_of_refunds(known_sales):
 
 
 def test_revenue_by_month(known_sales):
-    buckets = selectors.revenue_by_period(
+    buckets = revenue_periods.revenue_by_period(
         granularity="MONTH", date_from=date(2026, 2, 1), date_to=date(2026, 3, 31)
     )
 
@@ -86,7 +96,7 @@ def test_revenue_by_month(known_sales):
 
 
 def test_profit_and_loss(known_sales):
-    pnl = selectors.profit_and_loss_summary(date_from=DAY, date_to=DAY)
+    pnl = profit.profit_and_loss_summary(date_from=DAY, date_to=DAY)
 
     assert (pnl.revenue, pnl.tax, pnl.cost_of_goods_sold) == (D("75.00"), D("1.74"), D("45.00"))
     assert (pnl.refunds, pnl.restocked_cost, pnl.gross_profit) == (D("10.00"), D("6.00"), D("24.26"))
@@ -95,8 +105,8 @@ def test_profit_and_loss(known_sales):
 
 
 def test_top_products_best_and_worst(known_sales, shop):
-    best = selectors.top_products(by="QUANTITY", order="BEST", limit=5, date_from=DAY, date_to=DAY)
-    worst = selectors.top_products(by="REVENUE", order="WORST", limit=5, date_from=DAY, date_to=DAY)
+    best = product_performance.top_products(by="QUANTITY", order="BEST", limit=5, date_from=DAY, date_to=DAY)
+    worst = product_performance.top_products(by="REVENUE", order="WORST", limit=5, date_from=DAY, date_to=DAY)
 
     assert [(p.product.sku, p.quantity, p.revenue, p.frequency) for p in best] == [
         ("SOAP", D("5"), D("50.00"), 3),
@@ -107,7 +117,7 @@ def test_top_products_best_and_worst(known_sales, shop):
 
 def test_dead_stock_lists_unsold_products_with_value(known_sales, shop):
     # Look back to just before the known sales, whatever today's date is.
-    rows = selectors.dead_stock(days=(timezone.localdate() - DAY).days + 1)
+    rows = stock.dead_stock(days=(timezone.localdate() - DAY).days + 1)
 
     assert [(r.product.sku, r.quantity) for r in rows] == [("SYRUP", D("18"))]
     # 5 x 4.00 (expired batch) + 3 x 5.00 + 10 x 6.00 at the moving average cost
@@ -117,7 +127,7 @@ def test_dead_stock_lists_unsold_products_with_value(known_sales, shop):
 
 
 def test_inventory_valuation(known_sales):
-    data = selectors.inventory_valuation()
+    data = stock.inventory_valuation()
 
     labels = {v.label for v in data["by_location"]}
     assert labels == {"Main shop"}
@@ -126,7 +136,7 @@ def test_inventory_valuation(known_sales):
 
 
 def test_outstanding_debt_and_aging(known_sales, shop):
-    debt = selectors.outstanding_debt_summary()
+    debt = customer_debt.outstanding_debt_summary()
 
     assert (debt.total_owed, debt.customers_owing, debt.total_credit_held) == (D("20.00"), 1, D("20.00"))
     assert dict(debt.aging)["0-30"] == D("20.00")
@@ -134,8 +144,8 @@ def test_outstanding_debt_and_aging(known_sales, shop):
 
 
 def test_sales_by_cashier_and_category(known_sales):
-    by_cashier = selectors.sales_by_cashier(date_from=DAY, date_to=DAY)
-    by_category = selectors.sales_by_category(date_from=DAY, date_to=DAY)
+    by_cashier = sales_breakdowns.sales_by_cashier(date_from=DAY, date_to=DAY)
+    by_category = sales_breakdowns.sales_by_category(date_from=DAY, date_to=DAY)
 
     assert [(g.label, g.value, g.count) for g in by_cashier] == [("cashier", D("75.00"), 4)]
     assert sum(g.value for g in by_category) == D("75.00")
@@ -150,9 +160,9 @@ def test_top_products_and_tenders_count_a_sale_once_and_rank_a_loss_below_unsold
     at(sale, 2026, 3, 12, 10)
     day = date(2026, 3, 12)
 
-    worst = selectors.top_products(by="PROFIT", order="WORST", limit=3, date_from=day, date_to=day)
-    best = selectors.top_products(by="FREQUENCY", order="BEST", limit=3, date_from=day, date_to=day)
-    tenders = selectors.sales_by_payment_method(date_from=day, date_to=day)
+    worst = product_performance.top_products(by="PROFIT", order="WORST", limit=3, date_from=day, date_to=day)
+    best = product_performance.top_products(by="FREQUENCY", order="BEST", limit=3, date_from=day, date_to=day)
+    tenders = sales_figures.sales_by_payment_method(date_from=day, date_to=day)
 
     # The loss ranks below the unsold products (0.00), which follow by name.
     assert [(p.product.sku, p.quantity, p.revenue, p.profit, p.frequency) for p in worst] == [
@@ -167,12 +177,22 @@ def test_top_products_and_tenders_count_a_sale_once_and_rank_a_loss_below_unsold
 @pytest.mark.parametrize(
     ("report", "statements"),
     [
-        (lambda: selectors.sales_stats_summary(date_from=DAY, date_to=DAY), 2),
-        (lambda: selectors.profit_and_loss_summary(date_from=DAY, date_to=DAY), 1),
-        (lambda: selectors.sales_stats_summary(date_from=DAY, date_to=DAY, source=selectors.DETAIL), 5),
-        (lambda: selectors.profit_and_loss_summary(date_from=DAY, date_to=DAY, source=selectors.DETAIL), 3),
-        (lambda: selectors.top_products(by="REVENUE", order="BEST", limit=10, date_from=DAY, date_to=DAY), 3),
-        (lambda: selectors.top_products(by="PROFIT", order="WORST", limit=10, date_from=DAY, date_to=DAY), 3),
+        (lambda: sales_figures.sales_stats_summary(date_from=DAY, date_to=DAY), 2),
+        (lambda: profit.profit_and_loss_summary(date_from=DAY, date_to=DAY), 1),
+        (lambda: sales_figures.sales_stats_summary(date_from=DAY, date_to=DAY, source=counting.DETAIL), 5),
+        (lambda: profit.profit_and_loss_summary(date_from=DAY, date_to=DAY, source=counting.DETAIL), 3),
+        (
+            lambda: product_performance.top_products(
+                by="REVENUE", order="BEST", limit=10, date_from=DAY, date_to=DAY
+            ),
+            3,
+        ),
+        (
+            lambda: product_performance.top_products(
+                by="PROFIT", order="WORST", limit=10, date_from=DAY, date_to=DAY
+            ),
+            3,
+        ),
     ],
     ids=[
         "salesStats",
@@ -201,7 +221,7 @@ def test_dead_stock_skips_what_sold_in_the_window_and_says_when_the_rest_last_so
 
     sell(cashier, [(shop["soap"], "1")], [("cash", "10.00")])  # today: soap is not dead
 
-    rows = {r.product.sku: r for r in selectors.dead_stock(days=30)}
+    rows = {r.product.sku: r for r in stock.dead_stock(days=30)}
 
     assert set(rows) == {"RICE", "SYRUP"}
     assert rows["RICE"].last_sold_at == datetime(2026, 3, 10, 23, 30, tzinfo=LAGOS)  # S2
