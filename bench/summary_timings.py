@@ -30,7 +30,7 @@ from django.utils import timezone  # noqa: E402
 from graphql_jwt.shortcuts import get_token  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from reports import selectors  # noqa: E402
+from reports.selectors import counting, product_performance, profit, revenue_periods, sales_figures  # noqa: E402
 from sales.models import DailyProductSales, DailySales, DailyTenderSales, SaleItem  # noqa: E402
 
 SALES_STATS = """query($f: Date!, $t: Date!) { salesStats(dateFrom: $f, dateTo: $t) {
@@ -50,13 +50,13 @@ def main(rounds: int) -> None:
     today = timezone.localdate()
     period = {"date_from": today - timedelta(days=365), "date_to": today}
     reports = {
-        "salesStats": lambda source: selectors.sales_stats_summary(**period, source=source),
-        "profitAndLoss": lambda source: selectors.profit_and_loss_summary(**period, source=source),
-        "revenueByPeriod DAY": lambda source: selectors.revenue_by_period(
+        "salesStats": lambda source: sales_figures.sales_stats_summary(**period, source=source),
+        "profitAndLoss": lambda source: profit.profit_and_loss_summary(**period, source=source),
+        "revenueByPeriod DAY": lambda source: revenue_periods.revenue_by_period(
             granularity="DAY", **period, source=source
         ),
-        "salesByPaymentMethod": lambda source: selectors.sales_by_payment_method(**period, source=source),
-        "topProducts REVENUE": lambda source: selectors.top_products(
+        "salesByPaymentMethod": lambda source: sales_figures.sales_by_payment_method(**period, source=source),
+        "topProducts REVENUE": lambda source: product_performance.top_products(
             by="REVENUE", order="BEST", limit=10, **period, source=source
         ),
     }
@@ -65,15 +65,15 @@ def main(rounds: int) -> None:
         f"products {DailyProductSales.objects.count():,}, tenders {DailyTenderSales.objects.count():,}"
     )
     for name, report in reports.items():
-        assert report(selectors.SUMMARIES) == report(selectors.DETAIL), name
-        times: dict[str, list[float]] = {selectors.SUMMARIES: [], selectors.DETAIL: []}
+        assert report(counting.SUMMARIES) == report(counting.DETAIL), name
+        times: dict[str, list[float]] = {counting.SUMMARIES: [], counting.DETAIL: []}
         statements = {}
         for round_ in range(rounds):
-            order = [selectors.SUMMARIES, selectors.DETAIL]
+            order = [counting.SUMMARIES, counting.DETAIL]
             for source in order if round_ % 2 == 0 else order[::-1]:
                 elapsed, statements[source] = timed(lambda source=source, report=report: report(source))
                 times[source].append(elapsed)
-        ratios = [d / s for s, d in zip(times[selectors.SUMMARIES], times[selectors.DETAIL], strict=True)]
+        ratios = [d / s for s, d in zip(times[counting.SUMMARIES], times[counting.DETAIL], strict=True)]
         print(
             f"{name}: summaries {statistics.median(times['summaries']):.1f} ms "
             f"({min(times['summaries']):.1f}-{max(times['summaries']):.1f}, {statements['summaries']} statements); "
