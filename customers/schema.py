@@ -1,6 +1,8 @@
 import graphene
+from django.apps import apps
 from graphene import relay
-from graphene_django import DjangoConnectionField, DjangoObjectType
+from graphene_django import DjangoObjectType
+from graphene_django.registry import get_global_registry
 
 from customers import selectors, services
 from customers.models import Customer, CustomerLedgerEntry, CustomerPayment
@@ -16,6 +18,7 @@ from shared.graphql import (
     selected_fields,
 )
 from shared.money import ZERO
+from shared.nested_pages import NestedConnectionField, nested_pages, relations_selected
 from shared.permissions import login_required
 from shared.roles import Role
 
@@ -77,7 +80,12 @@ class CustomerType(DjangoObjectType):
         required=True, description="Sum of the totals of the customer's non-voided sales."
     )
     last_purchase_at = graphene.DateTime(description="Time of the latest non-voided sale.")
-    ledger = DjangoConnectionField(CustomerLedgerEntryType, description="Account entries, oldest first.")
+    ledger = NestedConnectionField(CustomerLedgerEntryType, description="Account entries, oldest first.")
+    # The Sale type belongs to the sales app above this one: found by model, as graphene-django finds
+    # it for the generated relation this field replaces (same shape; pages preloaded by `customers`).
+    sales = NestedConnectionField(
+        lambda: get_global_registry().get_type_for_model(apps.get_model("sales", "Sale")), required=True
+    )
 
     class Meta:
         model = Customer
@@ -379,6 +387,18 @@ class Query(graphene.ObjectType):
             include_archived=include_archived,
             with_purchases=bool(
                 {"totalPurchases", "lastPurchaseAt"} & set(selected_fields(info, "edges", "node"))
+            ),
+            ledger_pages=nested_pages(info, "Customer", "ledger", "edges", "node"),
+            sales_pages=nested_pages(info, "Customer", "sales", "edges", "node"),
+            sale_relations=relations_selected(
+                apps.get_model("sales", "Sale"),
+                info,
+                "edges",
+                "node",
+                "sales",
+                "edges",
+                "node",
+                parent="customer",
             ),
         )
 

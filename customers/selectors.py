@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,6 +13,7 @@ from customers.models import Customer, CustomerLedgerEntry
 from customers.phones import normalize_phone_or_none
 from shared.dates import end_of_day_exclusive, start_of_day
 from shared.money import ZERO, q
+from shared.nested_pages import NestedPages
 
 
 def _with_purchases(customers: QuerySet[Customer]) -> QuerySet[Customer]:
@@ -45,11 +47,17 @@ def list_customers(
     has_credit: bool | None = None,
     include_archived: bool = False,
     with_purchases: bool = True,
+    ledger_pages: NestedPages | None = None,
+    sales_pages: NestedPages | None = None,
+    sale_relations: Collection[str] = (),
 ) -> QuerySet[Customer]:
     """Customers by name; archived ones only when asked for (or filtered by that status).
 
     `with_purchases`: annotate total purchases and last purchase time (two correlated subqueries per
     row over the sales); a list that does not show them skips them.
+    `ledger_pages`, `sales_pages`: the pages of each customer's ledger and sales the list shows, read
+    for the whole page of customers at once (shared.nested_pages), with `sale_relations` prefetched
+    for those sales.
     """
     customers = Customer.objects.all()
     if status:
@@ -75,7 +83,29 @@ def list_customers(
     if has_credit is not None:
         customers = customers.filter(balance__lt=0) if has_credit else customers.filter(balance__gte=0)
     customers = _with_purchases(customers) if with_purchases else customers
+    if ledger_pages:
+        customers = _with_pages(customers, ledger_pages, "ledger_entries", _ledger_entries(), "customer")
+    if sales_pages:
+        sales = _customer_sales().prefetch_related(*sale_relations)
+        customers = _with_pages(customers, sales_pages, "sales", sales, "customer")
     return customers.order_by("name", "pk")
+
+
+def _with_pages(
+    customers: QuerySet[Customer], pages: NestedPages, relation: str, children: QuerySet, parent_field: str
+) -> QuerySet[Customer]:
+    """One query per page window for every customer of the list; counts in the list's statement."""
+    customers = customers.prefetch_related(*pages.prefetches(relation, children))
+    return customers.annotate(**pages.count_annotation(children, parent_field))
+
+
+def _ledger_entries() -> QuerySet[CustomerLedgerEntry]:
+    return CustomerLedgerEntry.objects.select_related("user").order_by("pk")
+
+
+def _customer_sales() -> QuerySet:
+    """A customer's sales, newest first, as `Customer.sales` lists them (the model's ordering)."""
+    return apps.get_model("sales", "Sale").objects.order_by("-created_at", "-pk")
 
 
 def get_customer(*, customer_id: int) -> Customer | None:
@@ -86,12 +116,12 @@ def list_ledger_entries(
     *, customer_id: int, date_from: date | None = None, date_to: date | None = None
 ) -> QuerySet[CustomerLedgerEntry]:
     """A customer's ledger, oldest first (the order balances chain in)."""
-    entries = CustomerLedgerEntry.objects.filter(customer_id=customer_id).select_related("user")
+    entries = _ledger_entries().filter(customer_id=customer_id)
     if date_from:
         entries = entries.filter(created_at__gte=start_of_day(date_from))
     if date_to:
         entries = entries.filter(created_at__lt=end_of_day_exclusive(date_to))
-    return entries.order_by("pk")
+    return entries
 
 
 @dataclass
