@@ -327,7 +327,18 @@ class Query(graphene.ObjectType):
 
     @login_required
     def resolve_returnable_sale(root, info, transaction_id):
-        return selectors.get_returnable_sale(identifier=transaction_id)
+        line_fields = selected_fields(info, "lines")
+        item_fields = {**selected_fields(info, "sale", "items"), **selected_fields(info, "lines", "saleItem")}
+        joins, preload = sale_selectors.sale_loads(selected_fields(info, "sale"), item_fields)
+        if line_fields:  # the lines are the sale's items: with what they show of them
+            preload |= {f"items.{name}" for name in ("product", "batches") if name in item_fields}
+        return selectors.get_returnable_sale(
+            identifier=transaction_id,
+            joins=joins,
+            preload=preload,
+            with_lines=bool(line_fields),
+            with_claims=bool({"returned", "pending", "returnable"} & set(line_fields)),
+        )
 
     @login_required
     def resolve_return_(root, info, id):

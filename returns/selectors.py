@@ -100,9 +100,9 @@ class ReturnableLine:
     """One sale line and how much of it can still be returned."""
 
     sale_item: SaleItem
-    returned: Decimal  # approved returns
-    pending: Decimal  # requested, not yet decided
-    returnable: Decimal  # what create_return accepts now
+    returned: Decimal | None  # approved returns (None: not read)
+    pending: Decimal | None  # requested, not yet decided (None: not read)
+    returnable: Decimal | None  # what create_return accepts now (None: not read)
 
 
 @dataclass(frozen=True)
@@ -111,16 +111,33 @@ class ReturnableSale:
     lines: tuple[ReturnableLine, ...]
 
 
-def get_returnable_sale(*, identifier: str) -> ReturnableSale | None:
+def get_returnable_sale(
+    *,
+    identifier: str,
+    joins: Collection[str] = sale_selectors.SALE_JOINS,
+    preload: Collection[str] = sale_selectors.SALE_RELATIONS,
+    with_lines: bool = True,
+    with_claims: bool = True,
+) -> ReturnableSale | None:
     """A sale (by receipt number, raw or Relay id) with what each line can still be returned.
 
     Returnable is what `create_return` accepts now: sold minus pending and approved claims, and
     nothing of a voided sale. A fixed number of queries whatever the number of lines: the sale with
-    its details (sales selectors) and one aggregate of the claims per line.
+    the details in `joins` and `preload` (sales selectors; the items too `with_lines`) and, `with_claims`,
+    one aggregate of the claims per line. Without claims a line's quantities other than sold are None.
     """
-    sale = sale_selectors.find_sale(identifier=identifier)
+    preload = {"items", *preload} if with_lines else preload
+    sale = sale_selectors.find_sale(identifier=identifier, joins=joins, preload=preload)
     if sale is None:
         return None
+    if not with_lines:
+        return ReturnableSale(sale=sale, lines=())
+    if not with_claims:
+        lines = (
+            ReturnableLine(sale_item=item, returned=None, pending=None, returnable=None)
+            for item in sale.items.all()
+        )
+        return ReturnableSale(sale=sale, lines=tuple(lines))
     claims = {
         row["sale_item_id"]: row
         for row in ReturnItem.objects.filter(sale_item__sale_id=sale.pk)

@@ -389,24 +389,9 @@ class Query(graphene.ObjectType):
         return render_receipt(sale, ReceiptFormat(enum_value(format))) if sale else None
 
 
-_SALE_JOINS_BY_FIELD = {
-    "customer": "customer",
-    "customerBalance": "customer",
-    "location": "location",
-    "cashier": "cashier",
-    "voidedBy": "voided_by",
-}
-
-
 def _sale_loads_asked(info, *path: str) -> tuple[set[str], set[str]]:
     """The related rows to join and the relations to preload for the sales under `path`."""
-    fields = selected_fields(info, *path)
-    joins = {join for name, join in _SALE_JOINS_BY_FIELD.items() if name in fields}
-    preload = {name for name in ("items", "payments", "returns") if name in fields}
-    if "items" in preload:
-        item_fields = selected_fields(info, *path, "items")
-        preload |= {f"items.{name}" for name in ("product", "batches") if name in item_fields}
-    return joins, preload
+    return selectors.sale_loads(selected_fields(info, *path), selected_fields(info, *path, "items"))
 
 
 def _quote_type(quote: services.SaleQuote) -> SaleQuoteType:

@@ -88,17 +88,41 @@ def get_sale(*, sale_id: int) -> Sale | None:
     return _with_details(Sale.objects.filter(pk=sale_id)).first()
 
 
-def find_sale(*, identifier: str | int | None) -> Sale | None:
+_SALE_JOINS_BY_FIELD = {
+    "customer": "customer",
+    "customerBalance": "customer",
+    "location": "location",
+    "cashier": "cashier",
+    "voidedBy": "voided_by",
+}
+
+
+def sale_loads(sale_fields: Collection[str], item_fields: Collection[str] = ()) -> tuple[set[str], set[str]]:
+    """The `joins` and `preload` (see `_with_details`) for a Sale shown with `sale_fields` (GraphQL
+    names, e.g. from `shared.graphql.selected_fields`) and its items with `item_fields`."""
+    joins = {join for name, join in _SALE_JOINS_BY_FIELD.items() if name in sale_fields}
+    preload = {name for name in ("items", "payments", "returns") if name in sale_fields}
+    if "items" in preload:
+        preload |= {f"items.{name}" for name in ("product", "batches") if name in item_fields}
+    return joins, preload
+
+
+def find_sale(
+    *,
+    identifier: str | int | None,
+    joins: Collection[str] = SALE_JOINS,
+    preload: Collection[str] = SALE_RELATIONS,
+) -> Sale | None:
     """A sale by raw id, Relay global id, transaction id (e.g. S2026-000123) or, failing those, the
     number an offline till printed (`device_receipt_number`; the newest if two devices share one).
 
     Not scoped to the caller: any staff member may open one sale (reprint a receipt, start a
-    return). Lists are scoped in `list_sales`.
+    return). Lists are scoped in `list_sales`. `joins` and `preload`: what to load along.
     """
     if identifier is None:
         return None
     raw = str(identifier).strip()
-    sales = _with_details(Sale.objects.all())
+    sales = _with_details(Sale.objects.all(), joins, preload)
     if raw.isdigit():
         return sales.filter(pk=int(raw)).first()
     pk = decode_id(raw, "Sale")
