@@ -315,6 +315,13 @@ class Query(graphene.ObjectType):
         root, info, status=None, date_from=None, date_to=None, customer_id=None, sale_id=None, **_page
     ):
         fields = selected_fields(info, "edges", "node")
+        preload = {"items"} & set(fields)
+        for field, name in (("sale", "sale"), ("exchangeSale", "exchange_sale")):
+            shown = selected_fields(info, "edges", "node", field)
+            _, relations = sale_selectors.sale_loads(
+                shown, selected_fields(info, "edges", "node", field, "items")
+            )
+            preload |= {f"{name}.{relation}" for relation in relations}
         return selectors.list_returns(
             status=enum_value(status),
             date_from=date_from,
@@ -322,7 +329,7 @@ class Query(graphene.ObjectType):
             customer_id=decode_id(customer_id, "Customer") if customer_id else None,
             sale_id=decode_id(sale_id, "Sale") if sale_id else None,
             joins={to_snake_case(name) for name in fields},
-            preload={"items"} & set(fields),
+            preload=preload,
         )
 
     @login_required

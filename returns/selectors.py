@@ -36,11 +36,16 @@ def _with_details(
 
     The sale comes with what a returns screen shows of it (cashier, location, customer), and each
     line's sale item with its product and batch draws, shaped as the Sale type shapes them.
-    `joins` (RETURN_JOINS keys) and `preload` ("items") narrow that to what a query selects.
+    `joins` (RETURN_JOINS keys) and `preload` ("items") narrow that to what a query selects;
+    "sale.<relation>" and "exchange_sale.<relation>" preload relations of those sales as the sales
+    selectors name them ("sale.items", "sale.items.product", "sale.payments").
     """
     related = [path for name in sorted(set(joins) & set(RETURN_JOINS)) for path in RETURN_JOINS[name]]
     if related:
         returns = returns.select_related(*related)
+    for sale_field in ("sale", "exchange_sale"):
+        shown = {name.removeprefix(f"{sale_field}.") for name in preload if name.startswith(f"{sale_field}.")}
+        returns = returns.prefetch_related(*sale_selectors.sale_prefetches(shown, prefix=f"{sale_field}__"))
     if "items" not in preload:
         return returns
     items = (

@@ -20,6 +20,7 @@ from shared.graphql import (
     resolve_optional_id,
     selected_fields,
 )
+from shared.nested_pages import relations_selected
 from shared.permissions import login_required
 from shared.roles import Role
 
@@ -391,7 +392,14 @@ class Query(graphene.ObjectType):
 
 def _sale_loads_asked(info, *path: str) -> tuple[set[str], set[str]]:
     """The related rows to join and the relations to preload for the sales under `path`."""
-    return selectors.sale_loads(selected_fields(info, *path), selected_fields(info, *path, "items"))
+    joins, preload = selectors.sale_loads(selected_fields(info, *path), selected_fields(info, *path, "items"))
+    if "returns" in preload:  # what the query shows of the returns, one query per relation
+        return_model = Sale._meta.get_field("returns").related_model
+        preload |= {
+            f"returns.{lookup}"
+            for lookup in relations_selected(return_model, info, *path, "returns", parent="sale")
+        }
+    return joins, preload
 
 
 def _quote_type(quote: services.SaleQuote) -> SaleQuoteType:

@@ -20,10 +20,19 @@ def _with_details(
     """What the Sale type exposes, in a fixed number of queries whatever the page size.
 
     `joins` names the related rows joined into the sales' query and `preload` the per-sale relations
-    fetched (one query each; "items.product" and "items.batches" ride on "items"). A list that shows
-    transaction ids and totals needs neither.
+    fetched (one query each; "items.product" and "items.batches" ride on "items", and
+    "returns.<lookup>" are relations of the returns). A list that shows transaction ids and totals
+    needs neither.
     """
-    prefetches = []
+    prefetches = sale_prefetches(preload)
+    sales = sales.select_related(*sorted(SALE_JOINS & set(joins))) if joins else sales
+    return sales.prefetch_related(*prefetches)
+
+
+def sale_prefetches(preload: Collection[str], prefix: str = "") -> list[Prefetch | str]:
+    """The prefetches of `_with_details` for `preload`, from rows that reach sales by `prefix`
+    (e.g. "sale__" from returns). "returns.<lookup>" preloads that lookup of the sale's returns."""
+    prefetches: list[Prefetch | str] = []
     if "items" in preload:
         items = SaleItem.objects.order_by("line_number")
         if "items.product" in preload:
@@ -32,13 +41,17 @@ def _with_details(
             # Explicit order: the model's default (sale_item, pk) would join the sales table.
             batches = SaleItemBatch.objects.select_related("batch__location").order_by("pk")
             items = items.prefetch_related(Prefetch("batches", queryset=batches))
-        prefetches.append(Prefetch("items", queryset=items))
+        prefetches.append(Prefetch(f"{prefix}items", queryset=items))
     if "payments" in preload:
-        prefetches.append(Prefetch("payments", queryset=Payment.objects.order_by("pk")))
+        prefetches.append(Prefetch(f"{prefix}payments", queryset=Payment.objects.order_by("pk")))
     if "returns" in preload:
-        prefetches.append("returns")
-    sales = sales.select_related(*sorted(SALE_JOINS & set(joins))) if joins else sales
-    return sales.prefetch_related(*prefetches)
+        prefetches.append(f"{prefix}returns")
+        prefetches += sorted(
+            f"{prefix}returns__{name.removeprefix('returns.')}"
+            for name in preload
+            if name.startswith("returns.")
+        )
+    return prefetches
 
 
 def list_sales(

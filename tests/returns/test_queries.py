@@ -125,3 +125,57 @@ def test_returns_page_selecting_numbers_and_totals_reads_only_the_returns(
         for e in full["edges"][:2]
     ]
     assert page["pageInfo"]["hasNextPage"] is True
+
+
+RETURNS_WITH_SALES = """query($n: Int!) { returns(first: $n) { edges { node { returnNumber
+  sale { transactionId items { quantity product { name } } payments { method amount } }
+  exchangeSale { transactionId items { quantity } }
+} } } }"""
+
+
+def test_returns_list_with_their_sales_lines_costs_the_same_for_1_and_20_returns(
+    as_manager, two_sales, cashier, manager
+):
+    _returns(two_sales, cashier, manager, 20)
+
+    with CaptureQueriesContext(connection) as one:
+        first = as_manager(RETURNS_WITH_SALES, {"n": 1}).payload("returns")
+    with CaptureQueriesContext(connection) as twenty:
+        page = as_manager(RETURNS_WITH_SALES, {"n": 20}).payload("returns")
+
+    nodes = [e["node"] for e in page["edges"]]
+    assert len(first["edges"]) == 1 and len(nodes) == 20
+    assert all([i["product"]["name"] for i in n["sale"]["items"]] == ["Tea", "Sugar"] for n in nodes)
+    assert all(n["sale"]["payments"] == [{"method": "cash", "amount": "1500.00"}] for n in nodes)
+    assert sum(n["exchangeSale"] is not None and len(n["exchangeSale"]["items"]) == 2 for n in nodes) == 10
+    # auth user + page (sale and exchange sale joined) + the sales' items (products joined) + their
+    # payments + the exchange sales' items (was 3 more per return)
+    assert len(one) == len(twenty) == 5, [q["sql"][:100] for q in twenty.captured_queries]
+
+
+SALES_WITH_RETURNS = """query($n: Int!) { sales(first: $n) { edges { node { transactionId
+  returns { returnNumber status requestedBy { username } items { quantity saleItem { product { name } } } }
+} } } }"""
+
+
+def test_sales_list_with_their_returns_and_lines_costs_the_same_for_1_and_2_sales(
+    as_manager, two_sales, cashier, manager
+):
+    _returns(two_sales, cashier, manager, 12)
+
+    with CaptureQueriesContext(connection) as one:
+        first = as_manager(SALES_WITH_RETURNS, {"n": 1}).payload("sales")
+    with CaptureQueriesContext(connection) as both:
+        page = as_manager(SALES_WITH_RETURNS, {"n": 2}).payload("sales")
+
+    assert [len(e["node"]["returns"]) for e in first["edges"]] == [6]
+    assert [len(e["node"]["returns"]) for e in page["edges"]] == [6, 6]
+    assert all(
+        r["requestedBy"]["username"] == "cashier"
+        and [i["saleItem"]["product"]["name"] for i in r["items"]] == ["Tea", "Sugar"]
+        for e in page["edges"]
+        for r in e["node"]["returns"]
+    )
+    # auth user + page + returns + their requesters + their items + the items' sale lines + those
+    # lines' products (was 3 more per return)
+    assert len(one) == len(both) == 7, [q["sql"][:100] for q in both.captured_queries]
