@@ -5,6 +5,7 @@ from graphene_django import DjangoObjectType
 from graphene_django.registry import get_global_registry
 
 from customers import selectors, services
+from customers.loads import customer_pages_asked
 from customers.models import Customer, CustomerLedgerEntry, CustomerPayment
 from shared.errors import DomainError, ErrorCode
 from shared.graphql import (
@@ -18,7 +19,7 @@ from shared.graphql import (
     selected_fields,
 )
 from shared.money import ZERO
-from shared.nested_pages import NestedConnectionField, nested_pages, relations_selected
+from shared.nested_pages import NestedConnectionField
 from shared.permissions import login_required
 from shared.roles import Role
 
@@ -388,18 +389,7 @@ class Query(graphene.ObjectType):
             with_purchases=bool(
                 {"totalPurchases", "lastPurchaseAt"} & set(selected_fields(info, "edges", "node"))
             ),
-            ledger_pages=nested_pages(info, "Customer", "ledger", "edges", "node"),
-            sales_pages=nested_pages(info, "Customer", "sales", "edges", "node"),
-            sale_relations=relations_selected(
-                apps.get_model("sales", "Sale"),
-                info,
-                "edges",
-                "node",
-                "sales",
-                "edges",
-                "node",
-                parent="customer",
-            ),
+            pages=customer_pages_asked(info, "edges", "node"),
         )
 
     @login_required

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import DecimalField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from customers.models import Customer, CustomerLedgerEntry
@@ -47,17 +47,13 @@ def list_customers(
     has_credit: bool | None = None,
     include_archived: bool = False,
     with_purchases: bool = True,
-    ledger_pages: NestedPages | None = None,
-    sales_pages: NestedPages | None = None,
-    sale_relations: Collection[str] = (),
+    pages: CustomerPages | None = None,
 ) -> QuerySet[Customer]:
     """Customers by name; archived ones only when asked for (or filtered by that status).
 
     `with_purchases`: annotate total purchases and last purchase time (two correlated subqueries per
     row over the sales); a list that does not show them skips them.
-    `ledger_pages`, `sales_pages`: the pages of each customer's ledger and sales the list shows, read
-    for the whole page of customers at once (shared.nested_pages), with `sale_relations` prefetched
-    for those sales.
+    `pages`: the pages of each customer's ledger and sales the list shows (`with_pages`).
     """
     customers = Customer.objects.all()
     if status:
@@ -83,20 +79,40 @@ def list_customers(
     if has_credit is not None:
         customers = customers.filter(balance__lt=0) if has_credit else customers.filter(balance__gte=0)
     customers = _with_purchases(customers) if with_purchases else customers
-    if ledger_pages:
-        customers = _with_pages(customers, ledger_pages, "ledger_entries", _ledger_entries(), "customer")
-    if sales_pages:
-        sales = _customer_sales().prefetch_related(*sale_relations)
-        customers = _with_pages(customers, sales_pages, "sales", sales, "customer")
+    customers = with_pages(customers, pages) if pages else customers
     return customers.order_by("name", "pk")
 
 
-def _with_pages(
-    customers: QuerySet[Customer], pages: NestedPages, relation: str, children: QuerySet, parent_field: str
-) -> QuerySet[Customer]:
-    """One query per page window for every customer of the list; counts in the list's statement."""
-    customers = customers.prefetch_related(*pages.prefetches(relation, children))
-    return customers.annotate(**pages.count_annotation(children, parent_field))
+@dataclass(frozen=True)
+class CustomerPages:
+    """The pages of each customer's ledger and sales a list shows (shared.nested_pages), and the
+    relations of those sales it shows (`prefetch_related` lookups)."""
+
+    ledger: NestedPages | None = None
+    sales: NestedPages | None = None
+    sale_relations: Collection[str] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.ledger or self.sales)
+
+
+def with_pages(customers: QuerySet[Customer], pages: CustomerPages) -> QuerySet[Customer]:
+    """Read the `pages` of every customer of a list at once: one query per page window, whatever the
+    number of customers; the counts, when selected, are subqueries in the customers' statement."""
+    for nested, relation, children in (
+        (pages.ledger, "ledger_entries", _ledger_entries()),
+        (pages.sales, "sales", _customer_sales().prefetch_related(*pages.sale_relations)),
+    ):
+        if nested:
+            customers = customers.prefetch_related(*nested.prefetches(relation, children))
+            customers = customers.annotate(**nested.count_annotation(children, "customer"))
+    return customers
+
+
+def customer_prefetch(*, through: str, pages: CustomerPages) -> Prefetch:
+    """The customers rows of another list reach by `through` (a foreign key), with their `pages`:
+    one query for the customers (instead of a join) and one per page window."""
+    return Prefetch(through, queryset=with_pages(Customer.objects.all(), pages))
 
 
 def _ledger_entries() -> QuerySet[CustomerLedgerEntry]:

@@ -2,6 +2,7 @@ import graphene
 from graphene import relay
 from graphene_django import DjangoObjectType
 
+from customers.loads import customer_pages_asked
 from sales import selectors, services
 from sales.choices import PaymentMethod, SaleStatus, SaleType
 from sales.models import Payment, Sale, SaleItem, SaleItemBatch
@@ -362,7 +363,13 @@ class Query(graphene.ObjectType):
         page_args = ("first", "last", "before", "after", "offset")
         filters = {k: v for k, v in filters.items() if k not in page_args}
         joins, preload = _sale_loads_asked(info, "edges", "node")
-        return selectors.list_sales(user=info.context.user, joins=joins, preload=preload, **filters)
+        return selectors.list_sales(
+            user=info.context.user,
+            joins=joins,
+            preload=preload,
+            customer_pages=customer_pages_asked(info, "edges", "node", "customer"),
+            **filters,
+        )
 
     @login_required
     def resolve_sale(root, info, id=None, transaction_id=None, device_receipt_number=None):

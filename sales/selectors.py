@@ -5,6 +5,8 @@ from datetime import date
 
 from django.db.models import Prefetch, QuerySet
 
+from customers import selectors as customer_selectors
+from customers.selectors import CustomerPages
 from sales.models import Payment, Sale, SaleItem, SaleItemBatch
 from shared.dates import end_of_day_exclusive, start_of_day
 from shared.graphql import decode_id
@@ -68,10 +70,13 @@ def list_sales(
     device_receipt_number: str | None = None,
     joins: Collection[str] = SALE_JOINS,
     preload: Collection[str] = SALE_RELATIONS,
+    customer_pages: CustomerPages | None = None,
 ) -> QuerySet[Sale]:
     """Sales newest first; cashiers see only their own. Days are shop-local (TIME_ZONE).
 
-    `joins` and `preload`: what to load along (see `_with_details`).
+    `joins` and `preload`: what to load along (see `_with_details`). `customer_pages`: the pages of
+    each sale's customer's ledger and sales the list shows; the customers are then read in a query
+    of their own with those pages (customers.selectors.customer_prefetch) instead of joined.
     """
     sales = Sale.objects.all()
     if not has_role(user, Role.MANAGER):
@@ -94,7 +99,13 @@ def list_sales(
         sales = sales.filter(transaction_id__iexact=transaction_id.strip())
     if device_receipt_number:
         sales = sales.filter(device_receipt_number=device_receipt_number.strip())
-    return _with_details(sales, joins, preload).order_by("-created_at", "-pk")
+    if not customer_pages:
+        return _with_details(sales, joins, preload).order_by("-created_at", "-pk")
+    sales = _with_details(sales, set(joins) - {"customer"}, preload)
+    sales = sales.prefetch_related(
+        customer_selectors.customer_prefetch(through="customer", pages=customer_pages)
+    )
+    return sales.order_by("-created_at", "-pk")
 
 
 def get_sale(*, sale_id: int) -> Sale | None:

@@ -180,3 +180,32 @@ def test_nested_page_with_a_foreign_cursor_is_refused_with_a_coded_error(as_mana
     response = as_manager(query)
 
     assert "INVALID" in response.error_codes()
+
+
+SALES_WITH_CUSTOMER_PAGES = f"""query($n: Int!) {{ sales(first: $n) {{ edges {{ node {{ transactionId customerBalance
+  customer {{ id name ledger(first: 2) {{ {LEDGER_PAGE} }} sales(first: 1) {{ {SALES_PAGE} }} }}
+}} }} }} }}"""
+
+
+def test_sales_list_showing_each_customers_pages_costs_the_same_for_1_and_20_sales(as_manager, customers):
+    one, _, _ = _sales_queries(as_manager, 1)
+    twenty, page, sql = _sales_queries(as_manager, 20)
+    alone = {
+        c.name: as_manager(ON_ITS_OWN, {"id": str(c.pk), "first": 2}).payload("customer") for c in customers
+    }
+
+    assert len(page["edges"]) == 20
+    for edge in page["edges"]:
+        customer = edge["node"]["customer"]
+        assert customer["ledger"] == alone[customer["name"]]["ledger"]
+        assert customer["sales"]["totalCount"] == alone[customer["name"]]["sales"]["totalCount"]
+        assert customer["sales"]["edges"] == alone[customer["name"]]["sales"]["edges"][:1]
+    # auth user + the sales page + their customers (ledger and sales counts as subqueries) + the
+    # customers' ledger pages (users joined) + their sales pages (was 2 more per sale)
+    assert (one, twenty) == (5, 5), sql
+
+
+def _sales_queries(client, n):
+    with CaptureQueriesContext(connection) as captured:
+        data = client(SALES_WITH_CUSTOMER_PAGES, {"n": n}).payload("sales")
+    return len(captured), data, [q["sql"][:120] for q in captured.captured_queries]
