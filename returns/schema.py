@@ -3,6 +3,7 @@ from graphene import relay
 from graphene.utils.str_converters import to_snake_case
 from graphene_django import DjangoObjectType
 
+from customers.loads import customer_pages_asked
 from returns import selectors, services
 from returns.exchange import create_exchange
 from returns.models import Return, ReturnItem
@@ -330,6 +331,7 @@ class Query(graphene.ObjectType):
             sale_id=decode_id(sale_id, "Sale") if sale_id else None,
             joins={to_snake_case(name) for name in fields},
             preload=preload,
+            customer_pages=customer_pages_asked(info, "edges", "node", "customer"),
         )
 
     @login_required

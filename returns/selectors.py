@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from customers import selectors as customer_selectors
+from customers.selectors import CustomerPages
 from returns.models import Return, ReturnItem
 from sales import selectors as sale_selectors
 from sales.choices import SaleStatus
@@ -65,10 +67,12 @@ def list_returns(
     sale_id: int | None = None,
     joins: Collection[str] = frozenset(RETURN_JOINS),
     preload: Collection[str] = RETURN_RELATIONS,
+    customer_pages: CustomerPages | None = None,
 ) -> QuerySet[Return]:
     """Returns newest first; `status="pending"` is the manager's to-do list.
 
-    `joins` and `preload`: what to load along (see `_with_details`).
+    `joins` and `preload`: what to load along (see `_with_details`). `customer_pages`: the pages of
+    each return's customer's ledger and sales the list shows (customers.selectors.customer_prefetch).
     """
     returns = Return.objects.all()
     if status:
@@ -81,7 +85,13 @@ def list_returns(
         returns = returns.filter(customer_id=customer_id)
     if sale_id:
         returns = returns.filter(sale_id=sale_id)
-    return _with_details(returns, joins, preload).order_by("-created_at", "-pk")
+    if not customer_pages:
+        return _with_details(returns, joins, preload).order_by("-created_at", "-pk")
+    returns = _with_details(returns, set(joins) - {"customer"}, preload)
+    returns = returns.prefetch_related(
+        customer_selectors.customer_prefetch(through="customer", pages=customer_pages)
+    )
+    return returns.order_by("-created_at", "-pk")
 
 
 def get_return(*, return_id: int) -> Return | None:

@@ -12,6 +12,7 @@ from products.services import stock
 from returns import services
 from returns.models import Return
 from returns.services import ReturnLineRequest
+from tests.customers.test_queries import _post_entries
 from tests.returns.test_services import sell
 from tests.shop import make_product
 
@@ -179,3 +180,32 @@ def test_sales_list_with_their_returns_and_lines_costs_the_same_for_1_and_2_sale
     # auth user + page + returns + their requesters + their items + the items' sale lines + those
     # lines' products (was 3 more per return)
     assert len(one) == len(both) == 7, [q["sql"][:100] for q in both.captured_queries]
+
+
+RETURNS_WITH_CUSTOMER_LEDGER = """query($n: Int!) { returns(first: $n) { edges { node { returnNumber
+  customer { name ledger(first: 3) { totalCount edges { node { reference } } } }
+} } } }"""
+
+
+def test_returns_list_showing_each_customers_ledger_costs_the_same_for_1_and_20_returns(
+    as_manager, two_sales, cashier, manager, shop
+):
+    _returns(two_sales, cashier, manager, 20)
+    _post_entries(shop["regular"], [cashier], 5)
+    ledger = list(shop["regular"].ledger_entries.order_by("pk").values_list("reference", flat=True))
+
+    with CaptureQueriesContext(connection) as one:
+        as_manager(RETURNS_WITH_CUSTOMER_LEDGER, {"n": 1}).payload("returns")
+    with CaptureQueriesContext(connection) as twenty:
+        page = as_manager(RETURNS_WITH_CUSTOMER_LEDGER, {"n": 20}).payload("returns")
+
+    customers = [e["node"]["customer"] for e in page["edges"] if e["node"]["customer"]]
+    assert len(customers) == 10 and len(ledger) == 5
+    assert all(
+        c["ledger"]["totalCount"] == len(ledger)
+        and [e["node"]["reference"] for e in c["ledger"]["edges"]] == ledger[:3]
+        for c in customers
+    )
+    # auth user + page + the customers (the ledger count a subquery) + their ledger pages (was 1 more
+    # per return with a customer, counted and read)
+    assert len(one) == len(twenty) == 4, [q["sql"][:100] for q in twenty.captured_queries]
