@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, IntegerField, Model, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from graphene.utils.str_converters import to_snake_case
@@ -117,17 +118,20 @@ def relations_selected(model: type[Model], info, *path: str, parent: str | None 
 
     A selected field named like a relation of the model (`items`, `cashier`) is prefetched, and the
     relations selected below it in turn, so rows of a nested page load their relations in one query
-    per relation for the whole list. Other fields are ignored, and so is `parent`, the foreign key
-    back to the row the page hangs from (Django sets it on each child when it reads the page).
+    per relation for the whole list. Other fields are ignored, and so are connections and `parent`,
+    the foreign key back to the row the page hangs from (Django sets it on each child when it reads
+    the page).
     """
     lookups = []
     for name in selected_fields(info, *path):
         try:
             relation = model._meta.get_field(to_snake_case(name))
-        except LookupError:
+        except FieldDoesNotExist:  # a computed field (`amountPaid`)
             continue
         if not relation.is_relation or relation.related_model is None or relation.name == parent:
             continue
+        if {"edges", "pageInfo", "totalCount"} & set(selected_fields(info, *path, name)):
+            continue  # a connection (`Customer.sales`) reads its own page, never the whole relation
         lookup = relation.name if relation.concrete else relation.get_accessor_name()
         lookups.append(lookup)
         lookups += [

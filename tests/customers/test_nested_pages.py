@@ -28,7 +28,7 @@ ON_ITS_OWN = f"""query($id: ID!, {ARGS}) {{ customer(id: $id) {{ id {PAGES} }} }
 EVERYTHING = """query($n: Int!) { customers(first: $n) { edges { node { name
   ledger(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { amount user { username } } } }
   sales(first: 2) { totalCount pageInfo { hasNextPage } edges { node {
-    transactionId total customer { name } cashier { username } location { name }
+    transactionId total amountPaid customerBalance customer { name } cashier { username } location { name }
     items { quantity product { sku } batches { quantity } } payments { method amount }
   } } }
 } } } }"""

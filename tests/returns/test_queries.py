@@ -209,3 +209,22 @@ def test_returns_list_showing_each_customers_ledger_costs_the_same_for_1_and_20_
     # auth user + page + the customers (the ledger count a subquery) + their ledger pages (was 1 more
     # per return with a customer, counted and read)
     assert len(one) == len(twenty) == 4, [q["sql"][:100] for q in twenty.captured_queries]
+
+
+def test_a_connection_below_a_preloaded_relation_is_not_preloaded_whole(
+    as_manager, two_sales, cashier, manager
+):
+    _returns(two_sales, cashier, manager, 4)
+    query = """{ sales(first: 2) { edges { node { transactionId
+      returns { customer { name sales(first: 1) { edges { node { transactionId } } } } } } } } }"""
+
+    with CaptureQueriesContext(connection) as captured:
+        page = as_manager(query).payload("sales")
+    sql = [q["sql"] for q in captured.captured_queries]
+
+    newest = two_sales[1].transaction_id  # the sale to the known customer, sold last
+    customers = [r["customer"] for e in page["edges"] for r in e["node"]["returns"] if r["customer"]]
+    assert len(customers) == 2
+    assert all([s["node"]["transactionId"] for s in c["sales"]["edges"]] == [newest] for c in customers)
+    # The returns' customers are preloaded, their sales are not: every customer's sales read is a page.
+    assert not any('"sales_sale"."customer_id" IN' in s and "LIMIT" not in s for s in sql), sql
