@@ -1,17 +1,19 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import DecimalField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from customers.models import Customer, CustomerLedgerEntry
 from customers.phones import normalize_phone_or_none
 from shared.dates import end_of_day_exclusive, start_of_day
 from shared.money import ZERO, q
+from shared.nested_pages import NestedPages
 
 
 def _with_purchases(customers: QuerySet[Customer]) -> QuerySet[Customer]:
@@ -45,11 +47,13 @@ def list_customers(
     has_credit: bool | None = None,
     include_archived: bool = False,
     with_purchases: bool = True,
+    pages: CustomerPages | None = None,
 ) -> QuerySet[Customer]:
     """Customers by name; archived ones only when asked for (or filtered by that status).
 
     `with_purchases`: annotate total purchases and last purchase time (two correlated subqueries per
     row over the sales); a list that does not show them skips them.
+    `pages`: the pages of each customer's ledger and sales the list shows (`with_pages`).
     """
     customers = Customer.objects.all()
     if status:
@@ -75,7 +79,49 @@ def list_customers(
     if has_credit is not None:
         customers = customers.filter(balance__lt=0) if has_credit else customers.filter(balance__gte=0)
     customers = _with_purchases(customers) if with_purchases else customers
+    customers = with_pages(customers, pages) if pages else customers
     return customers.order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class CustomerPages:
+    """The pages of each customer's ledger and sales a list shows (shared.nested_pages), and the
+    relations of those sales it shows (`prefetch_related` lookups)."""
+
+    ledger: NestedPages | None = None
+    sales: NestedPages | None = None
+    sale_relations: Collection[str] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.ledger or self.sales)
+
+
+def with_pages(customers: QuerySet[Customer], pages: CustomerPages) -> QuerySet[Customer]:
+    """Read the `pages` of every customer of a list at once: one query per page window, whatever the
+    number of customers; the counts, when selected, are subqueries in the customers' statement."""
+    for nested, relation, children in (
+        (pages.ledger, "ledger_entries", _ledger_entries()),
+        (pages.sales, "sales", _customer_sales().prefetch_related(*pages.sale_relations)),
+    ):
+        if nested:
+            customers = customers.prefetch_related(*nested.prefetches(relation, children))
+            customers = customers.annotate(**nested.count_annotation(children, "customer"))
+    return customers
+
+
+def customer_prefetch(*, through: str, pages: CustomerPages) -> Prefetch:
+    """The customers rows of another list reach by `through` (a foreign key), with their `pages`:
+    one query for the customers (instead of a join) and one per page window."""
+    return Prefetch(through, queryset=with_pages(Customer.objects.all(), pages))
+
+
+def _ledger_entries() -> QuerySet[CustomerLedgerEntry]:
+    return CustomerLedgerEntry.objects.select_related("user").order_by("pk")
+
+
+def _customer_sales() -> QuerySet:
+    """A customer's sales, newest first, as `Customer.sales` lists them (the model's ordering)."""
+    return apps.get_model("sales", "Sale").objects.order_by("-created_at", "-pk")
 
 
 def get_customer(*, customer_id: int) -> Customer | None:
@@ -86,12 +132,12 @@ def list_ledger_entries(
     *, customer_id: int, date_from: date | None = None, date_to: date | None = None
 ) -> QuerySet[CustomerLedgerEntry]:
     """A customer's ledger, oldest first (the order balances chain in)."""
-    entries = CustomerLedgerEntry.objects.filter(customer_id=customer_id).select_related("user")
+    entries = _ledger_entries().filter(customer_id=customer_id)
     if date_from:
         entries = entries.filter(created_at__gte=start_of_day(date_from))
     if date_to:
         entries = entries.filter(created_at__lt=end_of_day_exclusive(date_to))
-    return entries.order_by("pk")
+    return entries
 
 
 @dataclass

@@ -3,6 +3,7 @@ from graphene import relay
 from graphene.utils.str_converters import to_snake_case
 from graphene_django import DjangoObjectType
 
+from customers.loads import customer_pages_asked
 from returns import selectors, services
 from returns.exchange import create_exchange
 from returns.models import Return, ReturnItem
@@ -315,6 +316,13 @@ class Query(graphene.ObjectType):
         root, info, status=None, date_from=None, date_to=None, customer_id=None, sale_id=None, **_page
     ):
         fields = selected_fields(info, "edges", "node")
+        preload = {"items"} & set(fields)
+        for field, name in (("sale", "sale"), ("exchangeSale", "exchange_sale")):
+            shown = selected_fields(info, "edges", "node", field)
+            _, relations = sale_selectors.sale_loads(
+                shown, selected_fields(info, "edges", "node", field, "items")
+            )
+            preload |= {f"{name}.{relation}" for relation in relations}
         return selectors.list_returns(
             status=enum_value(status),
             date_from=date_from,
@@ -322,12 +330,24 @@ class Query(graphene.ObjectType):
             customer_id=decode_id(customer_id, "Customer") if customer_id else None,
             sale_id=decode_id(sale_id, "Sale") if sale_id else None,
             joins={to_snake_case(name) for name in fields},
-            preload={"items"} & set(fields),
+            preload=preload,
+            customer_pages=customer_pages_asked(info, "edges", "node", "customer"),
         )
 
     @login_required
     def resolve_returnable_sale(root, info, transaction_id):
-        return selectors.get_returnable_sale(identifier=transaction_id)
+        line_fields = selected_fields(info, "lines")
+        item_fields = {**selected_fields(info, "sale", "items"), **selected_fields(info, "lines", "saleItem")}
+        joins, preload = sale_selectors.sale_loads(selected_fields(info, "sale"), item_fields)
+        if line_fields:  # the lines are the sale's items: with what they show of them
+            preload |= {f"items.{name}" for name in ("product", "batches") if name in item_fields}
+        return selectors.get_returnable_sale(
+            identifier=transaction_id,
+            joins=joins,
+            preload=preload,
+            with_lines=bool(line_fields),
+            with_claims=bool({"returned", "pending", "returnable"} & set(line_fields)),
+        )
 
     @login_required
     def resolve_return_(root, info, id):

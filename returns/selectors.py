@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from customers import selectors as customer_selectors
+from customers.selectors import CustomerPages
 from returns.models import Return, ReturnItem
 from sales import selectors as sale_selectors
 from sales.choices import SaleStatus
@@ -36,11 +38,16 @@ def _with_details(
 
     The sale comes with what a returns screen shows of it (cashier, location, customer), and each
     line's sale item with its product and batch draws, shaped as the Sale type shapes them.
-    `joins` (RETURN_JOINS keys) and `preload` ("items") narrow that to what a query selects.
+    `joins` (RETURN_JOINS keys) and `preload` ("items") narrow that to what a query selects;
+    "sale.<relation>" and "exchange_sale.<relation>" preload relations of those sales as the sales
+    selectors name them ("sale.items", "sale.items.product", "sale.payments").
     """
     related = [path for name in sorted(set(joins) & set(RETURN_JOINS)) for path in RETURN_JOINS[name]]
     if related:
         returns = returns.select_related(*related)
+    for sale_field in ("sale", "exchange_sale"):
+        shown = {name.removeprefix(f"{sale_field}.") for name in preload if name.startswith(f"{sale_field}.")}
+        returns = returns.prefetch_related(*sale_selectors.sale_prefetches(shown, prefix=f"{sale_field}__"))
     if "items" not in preload:
         return returns
     items = (
@@ -60,10 +67,12 @@ def list_returns(
     sale_id: int | None = None,
     joins: Collection[str] = frozenset(RETURN_JOINS),
     preload: Collection[str] = RETURN_RELATIONS,
+    customer_pages: CustomerPages | None = None,
 ) -> QuerySet[Return]:
     """Returns newest first; `status="pending"` is the manager's to-do list.
 
-    `joins` and `preload`: what to load along (see `_with_details`).
+    `joins` and `preload`: what to load along (see `_with_details`). `customer_pages`: the pages of
+    each return's customer's ledger and sales the list shows (customers.selectors.customer_prefetch).
     """
     returns = Return.objects.all()
     if status:
@@ -76,7 +85,13 @@ def list_returns(
         returns = returns.filter(customer_id=customer_id)
     if sale_id:
         returns = returns.filter(sale_id=sale_id)
-    return _with_details(returns, joins, preload).order_by("-created_at", "-pk")
+    if not customer_pages:
+        return _with_details(returns, joins, preload).order_by("-created_at", "-pk")
+    returns = _with_details(returns, set(joins) - {"customer"}, preload)
+    returns = returns.prefetch_related(
+        customer_selectors.customer_prefetch(through="customer", pages=customer_pages)
+    )
+    return returns.order_by("-created_at", "-pk")
 
 
 def get_return(*, return_id: int) -> Return | None:
@@ -100,9 +115,9 @@ class ReturnableLine:
     """One sale line and how much of it can still be returned."""
 
     sale_item: SaleItem
-    returned: Decimal  # approved returns
-    pending: Decimal  # requested, not yet decided
-    returnable: Decimal  # what create_return accepts now
+    returned: Decimal | None  # approved returns (None: not read)
+    pending: Decimal | None  # requested, not yet decided (None: not read)
+    returnable: Decimal | None  # what create_return accepts now (None: not read)
 
 
 @dataclass(frozen=True)
@@ -111,16 +126,33 @@ class ReturnableSale:
     lines: tuple[ReturnableLine, ...]
 
 
-def get_returnable_sale(*, identifier: str) -> ReturnableSale | None:
+def get_returnable_sale(
+    *,
+    identifier: str,
+    joins: Collection[str] = sale_selectors.SALE_JOINS,
+    preload: Collection[str] = sale_selectors.SALE_RELATIONS,
+    with_lines: bool = True,
+    with_claims: bool = True,
+) -> ReturnableSale | None:
     """A sale (by receipt number, raw or Relay id) with what each line can still be returned.
 
     Returnable is what `create_return` accepts now: sold minus pending and approved claims, and
     nothing of a voided sale. A fixed number of queries whatever the number of lines: the sale with
-    its details (sales selectors) and one aggregate of the claims per line.
+    the details in `joins` and `preload` (sales selectors; the items too `with_lines`) and, `with_claims`,
+    one aggregate of the claims per line. Without claims a line's quantities other than sold are None.
     """
-    sale = sale_selectors.find_sale(identifier=identifier)
+    preload = {"items", *preload} if with_lines else preload
+    sale = sale_selectors.find_sale(identifier=identifier, joins=joins, preload=preload)
     if sale is None:
         return None
+    if not with_lines:
+        return ReturnableSale(sale=sale, lines=())
+    if not with_claims:
+        lines = (
+            ReturnableLine(sale_item=item, returned=None, pending=None, returnable=None)
+            for item in sale.items.all()
+        )
+        return ReturnableSale(sale=sale, lines=tuple(lines))
     claims = {
         row["sale_item_id"]: row
         for row in ReturnItem.objects.filter(sale_item__sale_id=sale.pk)

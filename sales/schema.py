@@ -2,6 +2,7 @@ import graphene
 from graphene import relay
 from graphene_django import DjangoObjectType
 
+from customers.loads import customer_pages_asked
 from sales import selectors, services
 from sales.choices import PaymentMethod, SaleStatus, SaleType
 from sales.models import Payment, Sale, SaleItem, SaleItemBatch
@@ -20,6 +21,7 @@ from shared.graphql import (
     resolve_optional_id,
     selected_fields,
 )
+from shared.nested_pages import relations_selected
 from shared.permissions import login_required
 from shared.roles import Role
 
@@ -361,7 +363,13 @@ class Query(graphene.ObjectType):
         page_args = ("first", "last", "before", "after", "offset")
         filters = {k: v for k, v in filters.items() if k not in page_args}
         joins, preload = _sale_loads_asked(info, "edges", "node")
-        return selectors.list_sales(user=info.context.user, joins=joins, preload=preload, **filters)
+        return selectors.list_sales(
+            user=info.context.user,
+            joins=joins,
+            preload=preload,
+            customer_pages=customer_pages_asked(info, "edges", "node", "customer"),
+            **filters,
+        )
 
     @login_required
     def resolve_sale(root, info, id=None, transaction_id=None, device_receipt_number=None):
@@ -389,23 +397,15 @@ class Query(graphene.ObjectType):
         return render_receipt(sale, ReceiptFormat(enum_value(format))) if sale else None
 
 
-_SALE_JOINS_BY_FIELD = {
-    "customer": "customer",
-    "customerBalance": "customer",
-    "location": "location",
-    "cashier": "cashier",
-    "voidedBy": "voided_by",
-}
-
-
 def _sale_loads_asked(info, *path: str) -> tuple[set[str], set[str]]:
     """The related rows to join and the relations to preload for the sales under `path`."""
-    fields = selected_fields(info, *path)
-    joins = {join for name, join in _SALE_JOINS_BY_FIELD.items() if name in fields}
-    preload = {name for name in ("items", "payments", "returns") if name in fields}
-    if "items" in preload:
-        item_fields = selected_fields(info, *path, "items")
-        preload |= {f"items.{name}" for name in ("product", "batches") if name in item_fields}
+    joins, preload = selectors.sale_loads(selected_fields(info, *path), selected_fields(info, *path, "items"))
+    if "returns" in preload:  # what the query shows of the returns, one query per relation
+        return_model = Sale._meta.get_field("returns").related_model
+        preload |= {
+            f"returns.{lookup}"
+            for lookup in relations_selected(return_model, info, *path, "returns", parent="sale")
+        }
     return joins, preload
 
 

@@ -370,24 +370,34 @@ class CountableConnectionField(DjangoConnectionField):
         first = max_limit if first is None else first
         if not isinstance(iterable, QuerySet) or first is None:
             return cls.resolve_connection(connection, args, iterable, max_limit=max_limit)
-        offset = args.pop("offset", None)
-        start = get_offset_with_default(args.get("after"), -1) + 1 + (offset or 0)
-        args["after"] = offset_to_cursor(start - 1) if start else None
-        args["first"] = first
-        rows = list(iterable[start : start + first + 1])
-        page = connection_from_array_slice(
-            rows,
-            args,
-            slice_start=start,
-            array_length=start + len(rows),
-            array_slice_length=len(rows),
-            connection_type=partial(connection_adapter, connection),
-            edge_type=connection.Edge,
-            page_info_type=page_info_adapter,
+        start = get_offset_with_default(args.get("after"), -1) + 1 + (args.get("offset") or 0)
+        page = forward_page_from_rows(
+            connection, args, list(iterable[start : start + first + 1]), start, first
         )
         page.iterable = iterable
         page.length = None  # counted only if totalCount is resolved after all
         return page
+
+
+def forward_page_from_rows(connection, args: dict, rows: list, start: int, first: int):
+    """The page of `first` rows from position `start`, given those rows and at most one more.
+
+    The one more row only tells `hasNextPage`; cursors are positions, as graphene-django gives out.
+    Sets `args` to the `after`/`first` the page stands for (`offset` folded into `after`).
+    """
+    args.pop("offset", None)
+    args["after"] = offset_to_cursor(start - 1) if start else None
+    args["first"] = first
+    return connection_from_array_slice(
+        rows,
+        args,
+        slice_start=start,
+        array_length=start + len(rows),
+        array_slice_length=len(rows),
+        connection_type=partial(connection_adapter, connection),
+        edge_type=connection.Edge,
+        page_info_type=page_info_adapter,
+    )
 
 
 def _page_error(message: str, argument: str, code: str = ErrorCode.INVALID, **params) -> GraphQLError:

@@ -12,6 +12,7 @@ from products.services import stock
 from returns import services
 from returns.models import Return
 from returns.services import ReturnLineRequest
+from tests.customers.test_queries import _post_entries
 from tests.returns.test_services import sell
 from tests.shop import make_product
 
@@ -125,3 +126,105 @@ def test_returns_page_selecting_numbers_and_totals_reads_only_the_returns(
         for e in full["edges"][:2]
     ]
     assert page["pageInfo"]["hasNextPage"] is True
+
+
+RETURNS_WITH_SALES = """query($n: Int!) { returns(first: $n) { edges { node { returnNumber
+  sale { transactionId items { quantity product { name } } payments { method amount } }
+  exchangeSale { transactionId items { quantity } }
+} } } }"""
+
+
+def test_returns_list_with_their_sales_lines_costs_the_same_for_1_and_20_returns(
+    as_manager, two_sales, cashier, manager
+):
+    _returns(two_sales, cashier, manager, 20)
+
+    with CaptureQueriesContext(connection) as one:
+        first = as_manager(RETURNS_WITH_SALES, {"n": 1}).payload("returns")
+    with CaptureQueriesContext(connection) as twenty:
+        page = as_manager(RETURNS_WITH_SALES, {"n": 20}).payload("returns")
+
+    nodes = [e["node"] for e in page["edges"]]
+    assert len(first["edges"]) == 1 and len(nodes) == 20
+    assert all([i["product"]["name"] for i in n["sale"]["items"]] == ["Tea", "Sugar"] for n in nodes)
+    assert all(n["sale"]["payments"] == [{"method": "cash", "amount": "1500.00"}] for n in nodes)
+    assert sum(n["exchangeSale"] is not None and len(n["exchangeSale"]["items"]) == 2 for n in nodes) == 10
+    # auth user + page (sale and exchange sale joined) + the sales' items (products joined) + their
+    # payments + the exchange sales' items (was 3 more per return)
+    assert len(one) == len(twenty) == 5, [q["sql"][:100] for q in twenty.captured_queries]
+
+
+SALES_WITH_RETURNS = """query($n: Int!) { sales(first: $n) { edges { node { transactionId
+  returns { returnNumber status requestedBy { username } items { quantity saleItem { product { name } } } }
+} } } }"""
+
+
+def test_sales_list_with_their_returns_and_lines_costs_the_same_for_1_and_2_sales(
+    as_manager, two_sales, cashier, manager
+):
+    _returns(two_sales, cashier, manager, 12)
+
+    with CaptureQueriesContext(connection) as one:
+        first = as_manager(SALES_WITH_RETURNS, {"n": 1}).payload("sales")
+    with CaptureQueriesContext(connection) as both:
+        page = as_manager(SALES_WITH_RETURNS, {"n": 2}).payload("sales")
+
+    assert [len(e["node"]["returns"]) for e in first["edges"]] == [6]
+    assert [len(e["node"]["returns"]) for e in page["edges"]] == [6, 6]
+    assert all(
+        r["requestedBy"]["username"] == "cashier"
+        and [i["saleItem"]["product"]["name"] for i in r["items"]] == ["Tea", "Sugar"]
+        for e in page["edges"]
+        for r in e["node"]["returns"]
+    )
+    # auth user + page + returns + their requesters + their items + the items' sale lines + those
+    # lines' products (was 3 more per return)
+    assert len(one) == len(both) == 7, [q["sql"][:100] for q in both.captured_queries]
+
+
+RETURNS_WITH_CUSTOMER_LEDGER = """query($n: Int!) { returns(first: $n) { edges { node { returnNumber
+  customer { name ledger(first: 3) { totalCount edges { node { reference } } } }
+} } } }"""
+
+
+def test_returns_list_showing_each_customers_ledger_costs_the_same_for_1_and_20_returns(
+    as_manager, two_sales, cashier, manager, shop
+):
+    _returns(two_sales, cashier, manager, 20)
+    _post_entries(shop["regular"], [cashier], 5)
+    ledger = list(shop["regular"].ledger_entries.order_by("pk").values_list("reference", flat=True))
+
+    with CaptureQueriesContext(connection) as one:
+        as_manager(RETURNS_WITH_CUSTOMER_LEDGER, {"n": 1}).payload("returns")
+    with CaptureQueriesContext(connection) as twenty:
+        page = as_manager(RETURNS_WITH_CUSTOMER_LEDGER, {"n": 20}).payload("returns")
+
+    customers = [e["node"]["customer"] for e in page["edges"] if e["node"]["customer"]]
+    assert len(customers) == 10 and len(ledger) == 5
+    assert all(
+        c["ledger"]["totalCount"] == len(ledger)
+        and [e["node"]["reference"] for e in c["ledger"]["edges"]] == ledger[:3]
+        for c in customers
+    )
+    # auth user + page + the customers (the ledger count a subquery) + their ledger pages (was 1 more
+    # per return with a customer, counted and read)
+    assert len(one) == len(twenty) == 4, [q["sql"][:100] for q in twenty.captured_queries]
+
+
+def test_a_connection_below_a_preloaded_relation_is_not_preloaded_whole(
+    as_manager, two_sales, cashier, manager
+):
+    _returns(two_sales, cashier, manager, 4)
+    query = """{ sales(first: 2) { edges { node { transactionId
+      returns { customer { name sales(first: 1) { edges { node { transactionId } } } } } } } } }"""
+
+    with CaptureQueriesContext(connection) as captured:
+        page = as_manager(query).payload("sales")
+    sql = [q["sql"] for q in captured.captured_queries]
+
+    newest = two_sales[1].transaction_id  # the sale to the known customer, sold last
+    customers = [r["customer"] for e in page["edges"] for r in e["node"]["returns"] if r["customer"]]
+    assert len(customers) == 2
+    assert all([s["node"]["transactionId"] for s in c["sales"]["edges"]] == [newest] for c in customers)
+    # The returns' customers are preloaded, their sales are not: every customer's sales read is a page.
+    assert not any('"sales_sale"."customer_id" IN' in s and "LIMIT" not in s for s in sql), sql

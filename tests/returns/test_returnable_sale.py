@@ -108,6 +108,44 @@ def test_returnable_sale_costs_the_same_for_2_and_10_lines(as_cashier, cashier, 
         assert found["lines"][0]["pending"] == "1"
         return len(captured)
 
-    # Pinned: auth user, the sale (customer, location, cashier joined), its items with products,
-    # their batch draws, its payments, its returns, and the claims aggregate.
-    assert count(few) == count(many) == 7
+    # Pinned: auth user, the sale (customer joined), its items with products, its payments and the
+    # claims aggregate; batch draws and returns are not selected, so not read (was 7 before).
+    assert count(few) == count(many) == 5
+
+
+FULL = """query($t: String!) { returnableSale(transactionId: $t) {
+  sale { transactionId status total customer { name } location { name } cashier { username }
+    items { quantity product { name } batches { quantity } } payments { method amount }
+    returns { returnNumber } }
+  lines { sold returned pending returnable saleItem { id quantity product { name } batches { quantity } } }
+} }"""
+SALE_ONLY = """query($t: String!) { returnableSale(transactionId: $t) { sale { transactionId total } } }"""
+LINES_ONLY = """query($t: String!) { returnableSale(transactionId: $t) { lines { sold saleItem { id } } } }"""
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # auth user + the sale, nothing joined or preloaded
+        (SALE_ONLY, 2),
+        # auth user + the sale + its items (the lines); no claims aggregate when no claim is shown
+        (LINES_ONLY, 3),
+        # auth user, the sale (customer, location, cashier joined), items with products, their batch
+        # draws, payments, returns and the claims aggregate
+        (FULL, 7),
+    ],
+)
+def test_returnable_sale_reads_only_what_is_selected(as_cashier, cashier, manager, shop, query, expected):
+    products = [make_product(manager, f"P{i}", name=f"Item {i}") for i in range(3)]
+    sale = sell(cashier, [(p, "2") for p in products], [("cash", "60.00")])
+    ask(cashier, sale, [(products[0], "1", True)])
+
+    with CaptureQueriesContext(connection) as captured:
+        found = as_cashier(query, {"t": sale.transaction_id}).payload("returnableSale")
+
+    assert len(captured) == expected, [q["sql"][:80] for q in captured.captured_queries]
+    if query != SALE_ONLY:
+        assert [line["sold"] for line in found["lines"]] == ["2", "2", "2"]
+    if query == FULL:
+        assert [line["returnable"] for line in found["lines"]] == ["1", "2", "2"]
+        assert found["sale"]["returns"][0]["returnNumber"]
