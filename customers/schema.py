@@ -108,17 +108,25 @@ class CustomerType(DjangoObjectType):
     def resolve_available_credit(customer, info):
         return max(customer.credit_limit - customer.balance, ZERO)
 
+    # Lists that show these read them with the rows (customers, and the customers of sales and
+    # returns lists); a customer reached another way reads them on first use, never a made-up 0.00.
     @staticmethod
     def resolve_total_purchases(customer, info):
-        return getattr(customer, "total_purchases", None) or ZERO
+        return _purchases(customer)[0]
 
     @staticmethod
     def resolve_last_purchase_at(customer, info):
-        return getattr(customer, "last_purchase_at", None)
+        return _purchases(customer)[1]
 
     @staticmethod
     def resolve_ledger(customer, info, **_page):
         return selectors.list_ledger_entries(customer_id=customer.pk)
+
+
+def _purchases(customer):
+    if not hasattr(customer, "total_purchases"):
+        customer.total_purchases, customer.last_purchase_at = selectors.purchases_of(customer.pk)
+    return (customer.total_purchases or ZERO, customer.last_purchase_at)
 
 
 class StatementType(graphene.ObjectType):

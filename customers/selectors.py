@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.apps import apps
@@ -91,9 +91,10 @@ class CustomerPages:
     ledger: NestedPages | None = None
     sales: NestedPages | None = None
     sale_relations: Collection[str] = ()
+    purchases: bool = False  # total purchases and last purchase time (`_with_purchases`)
 
     def __bool__(self) -> bool:
-        return bool(self.ledger or self.sales)
+        return bool(self.ledger or self.sales or self.purchases)
 
 
 def with_pages(customers: QuerySet[Customer], pages: CustomerPages) -> QuerySet[Customer]:
@@ -112,7 +113,16 @@ def with_pages(customers: QuerySet[Customer], pages: CustomerPages) -> QuerySet[
 def customer_prefetch(*, through: str, pages: CustomerPages) -> Prefetch:
     """The customers rows of another list reach by `through` (a foreign key), with their `pages`:
     one query for the customers (instead of a join) and one per page window."""
-    return Prefetch(through, queryset=with_pages(Customer.objects.all(), pages))
+    customers = _with_purchases(Customer.objects.all()) if pages.purchases else Customer.objects.all()
+    return Prefetch(through, queryset=with_pages(customers, pages))
+
+
+def purchases_of(customer_id: int) -> tuple[Decimal, datetime | None]:
+    """Total and last time of a customer's non-voided sales, for a row read without them."""
+    row = _with_purchases(Customer.objects.filter(pk=customer_id)).values_list(
+        "total_purchases", "last_purchase_at"
+    )
+    return row.first() or (ZERO, None)
 
 
 def _ledger_entries() -> QuerySet[CustomerLedgerEntry]:

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import fields, is_dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+
+
+def plain(value: Any) -> Any:
+    """`dataclasses.asdict` without its deep copies (the same dicts and lists, leaves shared)."""
+    if is_dataclass(value):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list | tuple):
+        return type(value)(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
 
 
 def fingerprint(payload: dict[str, Any]) -> str:

@@ -328,7 +328,7 @@ def _stock_requests(items: list[SaleLineRequest]) -> list[stock_services.StockRe
 
 
 def _fingerprint(request: SaleRequest) -> str:
-    payload = asdict(request)
+    payload = idempotency.plain(request)
     payload.pop("idempotency_key")
     return idempotency.fingerprint(payload)
 

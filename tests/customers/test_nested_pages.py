@@ -209,3 +209,42 @@ def _sales_queries(client, n):
     with CaptureQueriesContext(connection) as captured:
         data = client(SALES_WITH_CUSTOMER_PAGES, {"n": n}).payload("sales")
     return len(captured), data, [q["sql"][:120] for q in captured.captured_queries]
+
+
+PURCHASES_IN_SALES = """query($n: Int!) { sales(first: $n) { edges { node { transactionId
+  customer { name totalPurchases lastPurchaseAt } } } } }"""
+
+
+def test_purchase_figures_of_a_sales_customers_are_theirs_and_cost_the_same_for_1_and_20_sales(
+    as_manager, customers
+):
+    from sales.models import Sale
+
+    def read(n):
+        with CaptureQueriesContext(connection) as captured:
+            data = as_manager(PURCHASES_IN_SALES, {"n": n}).payload("sales")
+        return len(captured), [e["node"]["customer"] for e in data["edges"]]
+
+    (one, _), (twenty, rows) = read(1), read(20)
+
+    assert one == twenty
+    expected = {}
+    for sale in Sale.objects.exclude(customer=None).select_related("customer"):
+        total, last = expected.get(sale.customer.name, (D("0"), None))
+        expected[sale.customer.name] = (total + sale.total, max(filter(None, [last, sale.created_at])))
+    assert len(rows) == 20
+    for row in rows:
+        total, last = expected[row["name"]]
+        assert D(row["totalPurchases"]) == total > 0
+        assert row["lastPurchaseAt"] == last.isoformat()
+
+
+def test_a_customer_reached_through_one_sale_has_its_real_purchase_figures(as_manager, customers):
+    from sales.models import Sale
+
+    sale = Sale.objects.filter(customer=customers[0]).order_by("pk").first()
+    query = """query($t: String!) { sale(transactionId: $t) { customer { totalPurchases } } }"""
+
+    data = as_manager(query, {"t": sale.transaction_id}).data["sale"]
+
+    assert D(data["customer"]["totalPurchases"]) == sum(s.total for s in customers[0].sales.all()) > 0
