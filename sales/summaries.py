@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import connection
 from django.utils import timezone
@@ -266,24 +267,29 @@ def _write(deltas: Deltas) -> None:
 
 def _statements(deltas: Deltas) -> list[tuple[str, list]]:
     """One upsert per table, tables in TABLES order, rows in key order (the lock order of these rows)."""
-    qn = connection.ops.quote_name
     statements = []
-    for model, (keys, columns) in TABLES.items():
+    for model, (_keys, columns) in TABLES.items():
         rows = deltas.get(model)
         if not rows:
             continue
-        table = qn(model._meta.db_table)
-        names = (*keys, *columns)
-        placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
-        sql = (
-            f"INSERT INTO {table} ({', '.join(qn(n) for n in names)}) VALUES "
-            + ", ".join([placeholders] * len(rows))
-            + f" ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET "
-            + ", ".join(f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in columns)
-        )
         params: list = []
         for key in sorted(rows):
             values = rows[key]
             params += [*key, *(values.get(c, 0) for c in columns)]
-        statements.append((sql, params))
+        statements.append((_upsert_sql(model, connection.vendor, len(rows)), params))
     return statements
+
+
+@lru_cache(maxsize=64)
+def _upsert_sql(model: type, vendor: str, row_count: int) -> str:
+    qn = connection.ops.quote_name
+    keys, columns = TABLES[model]
+    table = qn(model._meta.db_table)
+    names = (*keys, *columns)
+    placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
+    return (
+        f"INSERT INTO {table} ({', '.join(qn(n) for n in names)}) VALUES "
+        + ", ".join([placeholders] * row_count)
+        + f" ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET "
+        + ", ".join(f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in columns)
+    )

@@ -13,6 +13,7 @@ No signals are sent and no `save()` runs, exactly as with `bulk_create`; use it 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from functools import lru_cache
 
 from django.db import connections, models, router
@@ -33,9 +34,17 @@ def insert(objs: Sequence[models.Model]) -> list[models.Model]:
         return model._default_manager.bulk_create(objs)
     sql = _sql(model, connection.vendor, len(objs))
     params = []
+    plan = _plan(model)
     for obj in objs:
-        for field in fields:
-            params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+        for field, needs_pre_save, ready_type in plan:
+            value = field.pre_save(obj, True) if needs_pre_save else getattr(obj, field.attname)
+            if (
+                value is None
+                or type(value) is not ready_type
+                or (ready_type is Decimal and not value.is_finite())
+            ):
+                value = field.get_db_prep_save(value, connection)  # converts, or refuses (NaN)
+            params.append(value)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -45,6 +54,35 @@ def insert(objs: Sequence[models.Model]) -> list[models.Model]:
         obj._state.adding = False
         obj._state.db = alias
     return list(objs)
+
+
+# Field types whose prepared value is the value itself when it already has this exact Python type
+# (get_db_prep_save would only check and return it); anything else goes through get_db_prep_save.
+_READY_TYPES = {
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+    models.DecimalField: Decimal,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.SmallIntegerField: int,
+    models.AutoField: int,
+    models.BigAutoField: int,
+}
+
+
+@lru_cache(maxsize=128)
+def _plan(model) -> tuple[tuple[models.Field, bool, type | None], ...]:
+    """Per field: whether its pre_save does more than read the attribute (auto_now), and the Python
+    type its values may be passed as they are (a foreign key: its target's)."""
+    plan = []
+    for field in _insert_fields(model):
+        column_field = field.target_field if field.is_relation else field
+        needs_pre_save = type(field).pre_save is not models.Field.pre_save
+        plan.append((field, needs_pre_save, _READY_TYPES.get(type(column_field))))
+    return tuple(plan)
 
 
 def _insert_fields(model) -> tuple[models.Field, ...]:
