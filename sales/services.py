@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -28,6 +28,8 @@ from tills import services as till_services
 
 REFERENCE_TYPE = "sale"
 FIND_SHIFT = object()  # create_sale's default: the user's open shift (tills.services.shift_for_posting)
+
+_SALE_TYPES = frozenset(SaleType.values)  # a Choices class rebuilds .values on every read
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def _validate_request(request: SaleRequest, *, allow_exchange_tender: bool = Fal
             )
         except DomainError as exc:
             errors.extend(exc.errors)
-    if request.sale_type not in SaleType.values:
+    if request.sale_type not in _SALE_TYPES:
         errors.append(ErrorDetail(ErrorCode.INVALID, "Sale type must be retail or wholesale.", "saleType"))
     key = request.idempotency_key
     if key is not None and not key.strip():
@@ -131,14 +133,12 @@ def _validate_request(request: SaleRequest, *, allow_exchange_tender: bool = Fal
         discount = ZERO
     if errors:
         raise DomainError.many(errors)
-    return SaleRequest(
-        **{
-            **asdict(request),
-            "items": items,
-            "payments": list(request.payments),
-            "discount": discount,
-            "idempotency_key": key.strip() if key is not None else None,
-        }
+    return replace(
+        request,
+        items=items,
+        payments=list(request.payments),
+        discount=discount,
+        idempotency_key=key.strip() if key is not None else None,
     )
 
 

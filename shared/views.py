@@ -230,6 +230,11 @@ class PosGraphQLView(GraphQLView):
         self.graphiql = settings.GRAPHIQL
         if request.method == "GET" and not settings.GRAPHIQL:
             return HttpResponseNotAllowed(["POST"], content=b'{"errors":[{"message":"Use POST."}]}')
+        if request.method == "POST":
+            # graphene-django wraps dispatch in ensure_csrf_cookie: a new masked token and a
+            # Set-Cookie on every answer. This endpoint is CSRF-exempt and authenticates by JWT only,
+            # so an API call skips it (3 % of a sale's CPU); GraphiQL's page (GET) keeps it.
+            return GraphQLView.dispatch.__wrapped__(self, request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
     def parse_body(self, request):

@@ -93,3 +93,14 @@ def test_connection_killed_by_the_server_is_replaced_before_the_next_request(is_
         connection.settings_dict["CONN_MAX_AGE"] = max_age
 
     assert replaced_by != doomed
+
+
+def test_an_api_call_gets_no_csrf_cookie_the_graphiql_page_still_does(settings):
+    settings.GRAPHIQL = True
+    posted = Client().post("/graphql/", {"query": "{ __typename }"}, content_type="application/json")
+    page = Client().get("/graphql/", HTTP_ACCEPT="text/html")
+
+    # The endpoint is CSRF-exempt and authenticates by JWT: a new token per call was pure cost.
+    assert posted.status_code == 200 and json.loads(posted.content) == {"data": {"__typename": "Query"}}
+    assert "csrftoken" not in posted.cookies
+    assert page.status_code == 200 and "csrftoken" in page.cookies

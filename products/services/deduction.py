@@ -46,6 +46,8 @@ _USABLE_BATCHES = PreparedQuery(
     ),
 )
 
+_MOVEMENT_TYPES = frozenset(MovementType.values)  # a Choices class rebuilds .values on every read
+
 
 def _take_levels(location: Location, wanted: dict[int, Decimal]) -> dict[int, Decimal]:
     """Decrement each product's level at `location` by `wanted[product]` where it has that much.
@@ -177,7 +179,7 @@ def _deduct(
         raise DomainError(ErrorCode.INVALID, "Add at least one item.", field="items")
     if len(requests) > MAX_LINES:
         raise DomainError(ErrorCode.INVALID, f"At most {MAX_LINES} items at a time.", field="items")
-    if movement_type not in MovementType.values:
+    if movement_type not in _MOVEMENT_TYPES:
         raise DomainError(ErrorCode.INVALID, "Unknown movement type.", field="movementType")
     lines = [
         (i, req.product_id, parse_quantity(req.quantity, field=f"items.{i}.quantity"))
