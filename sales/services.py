@@ -333,7 +333,6 @@ def _fingerprint(request: SaleRequest) -> str:
     return idempotency.fingerprint(payload)
 
 
-@transaction.atomic
 def create_sale(
     *,
     user,
@@ -348,14 +347,15 @@ def create_sale(
 ) -> SaleResult:
     """Create a completed sale: price it, deduct stock, settle the customer's account, record payments.
 
-    Locks, in order: the idempotency key (advisory), the cashier's shift, stock levels and batches
-    (by pk, inside deduct_stock), the customer (post_sale_to_account), and last the year's sale
-    number, taken just before the sale row is written with it: everything that can wait for
-    another till's lock or refuse the sale comes before it, so the counter row every till shares
-    is held only while this sale's rows are inserted. Any refusal raises DomainError and rolls
-    everything back: no sale, movement or ledger row is left behind, and no number is used up.
-    No savepoint inside: this transaction is the unit of undo (see docs/PERFORMANCE.md for the
-    statement budget).
+    Locks, in order: the cashier's shift, stock levels and batches (by pk, inside deduct_stock),
+    the customer (post_sale_to_account), the idempotency key's unique index entry (the sale's
+    INSERT: a concurrent sale with the same key waits there, then writes nothing and is answered
+    with the first sale, or refused IDEMPOTENCY_KEY_REUSED for other input), and last the year's
+    sale number (on PostgreSQL in the last round trip, with the summary upserts; see
+    sales.numbering). Any refusal raises DomainError and rolls everything back: no sale, movement
+    or ledger row is left behind, and no number is used up. A refused attempt that carries a key
+    another sale holds (a retry after the stock ran out) is answered with that sale. No savepoint
+    inside: this transaction is the unit of undo (see docs/PERFORMANCE.md for the statement budget).
 
     An offline sale synced later (offline.services.sync) is a fact: `trust_client_prices` takes the
     till's unit prices and discounts as given (no cashier limits), `allow_over_credit_limit` records
@@ -368,18 +368,56 @@ def create_sale(
     """
     request = _validate_request(request, allow_exchange_tender=allow_exchange_tender)
     fingerprint = _fingerprint(request)
-    if request.idempotency_key:
-        idempotency.lock_key(request.idempotency_key)
-        existing = Sale.objects.filter(idempotency_key=request.idempotency_key).first()
-        if existing is not None:
-            if existing.request_fingerprint != fingerprint:
-                raise DomainError(
-                    SaleErrorCode.IDEMPOTENCY_KEY_REUSED,
-                    "This idempotency key was already used for a different sale.",
-                    field="idempotencyKey",
-                )
-            return SaleResult(sale=existing, replayed=True)
+    try:
+        return _write_sale(
+            user=user,
+            request=request,
+            fingerprint=fingerprint,
+            fallback_shift_ids=fallback_shift_ids,
+            trust_client_prices=trust_client_prices,
+            allow_over_credit_limit=allow_over_credit_limit,
+            catalogue_prices=catalogue_prices,
+            posting_shift=posting_shift,
+            allow_archived_and_blocked=allow_archived_and_blocked,
+        )
+    except (DomainError, _IdempotencyKeyTaken) as refusal:
+        # Nothing was written. A key another sale already holds makes this a retry: answer with
+        # that sale, whatever stopped this attempt (its INSERT, or stock sold since).
+        existing = (
+            Sale.objects.filter(idempotency_key=request.idempotency_key).first()
+            if request.idempotency_key
+            else None
+        )
+        if existing is None:
+            if isinstance(refusal, _IdempotencyKeyTaken):  # the other sale rolled back meanwhile
+                raise DomainError(ErrorCode.CONFLICT, "Please try again.", field="idempotencyKey") from None
+            raise
+    if existing.request_fingerprint != fingerprint:
+        raise DomainError(
+            SaleErrorCode.IDEMPOTENCY_KEY_REUSED,
+            "This idempotency key was already used for a different sale.",
+            field="idempotencyKey",
+        )
+    return SaleResult(sale=existing, replayed=True)
 
+
+class _IdempotencyKeyTaken(Exception):
+    """The sale's INSERT found its idempotency key taken (by a sale committed meanwhile)."""
+
+
+@transaction.atomic
+def _write_sale(
+    *,
+    user,
+    request: SaleRequest,
+    fingerprint: str,
+    fallback_shift_ids: tuple[int | None, ...],
+    trust_client_prices: bool,
+    allow_over_credit_limit: bool,
+    catalogue_prices: Sequence[CataloguePrice | None] | None,
+    posting_shift,
+    allow_archived_and_blocked: bool,
+) -> SaleResult:
     customer = _load_customer(request.customer_id)
     # The products and, in the same statement, the till setup token: where the sale happens
     # (location, registers) then comes from this process's copy, checked against it.
@@ -456,7 +494,10 @@ def create_sale(
         idempotency_key=request.idempotency_key or None,
         request_fingerprint=fingerprint,
     )
-    inserts.insert([sale])
+    # The key's unique index is the idempotency lock: a concurrent sale with the same key waits here
+    # for the first to commit, then writes nothing and is answered with the first (create_sale).
+    if not inserts.insert([sale], skip_conflicts_on="idempotency_key" if sale.idempotency_key else None):
+        raise _IdempotencyKeyTaken
     items = _write_lines(sale, priced, {d.product_id: d for d in deductions}, products)
     payments = inserts.insert(
         [Payment(sale=sale, method=p.method, amount=p.amount, reference=p.reference) for p in priced.payments]

@@ -22,17 +22,24 @@ from django.db import connections, models, router
 MAX_PARAMS = 30_000
 
 
-def insert(objs: Sequence[models.Model]) -> list[models.Model]:
-    """Insert `objs` (instances of one model, pk unset) and set their primary keys; returns them."""
+def insert(objs: Sequence[models.Model], *, skip_conflicts_on: str | None = None) -> list[models.Model]:
+    """Insert `objs` (instances of one model, pk unset) and set their primary keys; returns them.
+
+    `skip_conflicts_on` (one object only): a unique column whose conflict writes nothing
+    (`ON CONFLICT (column) DO NOTHING`, waiting for an uncommitted holder of the value first);
+    then nothing is returned.
+    """
     if not objs:
         return list(objs)
+    if skip_conflicts_on and len(objs) != 1:
+        raise ValueError("skip_conflicts_on inserts one object at a time")
     model = type(objs[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
     fields = _insert_fields(model)
     if len(fields) * len(objs) > MAX_PARAMS:  # bulk_create splits it into batches
         return model._default_manager.bulk_create(objs)
-    sql = _sql(model, connection.vendor, len(objs))
+    sql = _sql(model, connection.vendor, len(objs), skip_conflicts_on)
     params = []
     plan = _plan(model)
     for obj in objs:
@@ -48,6 +55,8 @@ def insert(objs: Sequence[models.Model]) -> list[models.Model]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    if skip_conflicts_on and not rows:
+        return []
     # RETURNING gives the rows in the order of the VALUES list on PostgreSQL and SQLite.
     for obj, (pk,) in zip(objs, rows, strict=True):
         obj.pk = pk
@@ -90,12 +99,15 @@ def _insert_fields(model) -> tuple[models.Field, ...]:
 
 
 @lru_cache(maxsize=256)
-def _sql(model, vendor: str, count: int) -> str:
+def _sql(model, vendor: str, count: int, skip_conflicts_on: str | None = None) -> str:
     connection = connections[router.db_for_write(model)]
     qn = connection.ops.quote_name
     fields = _insert_fields(model)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    conflict = ""
+    if skip_conflicts_on:
+        conflict = f" ON CONFLICT ({qn(model._meta.get_field(skip_conflicts_on).column)}) DO NOTHING"
     return (
         f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES {', '.join([row] * count)} RETURNING {qn(model._meta.pk.column)}"
+        f"VALUES {', '.join([row] * count)}{conflict} RETURNING {qn(model._meta.pk.column)}"
     )

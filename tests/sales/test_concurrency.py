@@ -75,6 +75,28 @@ def test_ten_concurrent_retries_with_one_key_create_one_sale(till):
     assert Sale.objects.count() == 1 and stock_of(product) == D("9")
 
 
+def test_one_key_sent_with_different_carts_at_once_makes_one_sale_and_refuses_the_others(till):
+    # Different products, so nothing but the key's unique index orders these transactions.
+    products = [make_product(till, f"KEY{i}", qty="5") for i in range(6)]
+
+    def sell(i):
+        request = SaleRequest(
+            items=[SaleLineRequest(product_id=products[i].pk, quantity=D("1"))],
+            payments=[PaymentRequest("cash", D("10.00"))],
+            idempotency_key="till-9-000001",
+        )
+        return services.create_sale(user=till, request=request).sale.pk
+
+    results = run_concurrently(sell, 6, workers=6)
+
+    assert sum(isinstance(r, int) for r in results) == 1
+    assert results.count("IDEMPOTENCY_KEY_REUSED") == 5
+    sale = Sale.objects.get()
+    assert sorted(stock_of(p) for p in products) == [D("4")] + [D("5")] * 5
+    assert sale.items.get().product_id == products[results.index(sale.pk)].pk
+    assert stock_mismatches() == [] and customer_mismatches() == []
+
+
 def test_concurrent_credit_sales_never_exceed_credit_limit(till):
     product = make_product(till, "CREDIT", qty="100")
     customer = CustomerFactory(credit_limit=D("50.00"))

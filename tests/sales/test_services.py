@@ -1,5 +1,6 @@
 """create_sale / void_sale / price_sale: every money rule, and refusals that change nothing."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -268,6 +269,24 @@ def test_idempotent_retry_returns_first_sale(cashier, shop):
 
     assert (again.sale.pk, again.replayed, first.replayed) == (first.sale.pk, True, False)
     assert Sale.objects.count() == 1 and stock_of(shop["soap"]) == D("48")
+
+
+def test_a_retry_after_the_last_unit_was_sold_is_still_answered_with_its_sale(cashier, manager, shop):
+    # The retry's own attempt is refused (no stock left); the key it carries makes it a replay.
+    request = SaleRequest(
+        items=[line(shop["soap"], "50")], payments=[pay("cash", "500.00")], idempotency_key="till-1-0009"
+    )
+    first = services.create_sale(user=cashier, request=request)
+    assert stock_of(shop["soap"]) == D("0")
+
+    again = services.create_sale(user=cashier, request=request)
+    other = replace(request, items=[line(shop["soap"], "1")])
+
+    assert (again.sale.pk, again.replayed) == (first.sale.pk, True)
+    with pytest.raises(DomainError) as refused:
+        services.create_sale(user=cashier, request=other)
+    assert refused.value.code == "IDEMPOTENCY_KEY_REUSED"
+    assert Sale.objects.count() == 1 and stock_of(shop["soap"]) == D("0")
 
 
 def test_idempotency_key_reused_with_other_input_refused(cashier, shop):

@@ -162,13 +162,18 @@ def test_account_sale_runs_thirteen_statements(as_cashier, carts, shop, is_postg
     )
 
 
-def test_idempotent_sale_adds_the_key_look_up(as_cashier, carts, is_postgres):
+def test_an_idempotency_key_costs_no_statement_and_a_retry_writes_nothing(as_cashier, carts, is_postgres):
     create_sale_statements(as_cashier, carts[7:])
 
-    statements, _ = create_sale_statements(as_cashier, carts[:3], key="till-1-0001")
+    statements, first = create_sale_statements(as_cashier, carts[:3], key="till-1-0001")
+    before = world_state()
+    retry, again = create_sale_statements(as_cashier, carts[:3], key="till-1-0001")
 
-    key = ["SELECT pg_advisory_xact_lock"] if is_postgres else []  # SQLite serialises writers anyway
-    assert statements == ["BEGIN", *key, "SELECT sales_sale", *cash_sale(is_postgres)[1:]]
+    # The key's unique index is its lock: no advisory lock or look-up before the sale; a retry
+    # finds the key taken at the sale's INSERT, rolls back and answers with the first sale.
+    assert statements == cash_sale(is_postgres)
+    assert again["transactionId"] == first["transactionId"] and world_state() == before
+    assert "SELECT sales_sale" in retry and "INSERT sales_saleitem" not in retry
 
 
 def test_sale_at_a_till_takes_its_shift_in_one_locking_statement(
