@@ -57,8 +57,7 @@ def _take_levels(location: Location, wanted: dict[int, Decimal]) -> dict[int, De
     """
     table = connection.ops.quote_name(StockLevel._meta.db_table)
     ids = sorted(wanted)
-    cases = " ".join("WHEN %s THEN CAST(%s AS NUMERIC)" for _ in ids)
-    case_params: list = [value for pid in ids for value in (pid, wanted[pid])]
+    cases, case_params = _amount_cases(ids, wanted)
     lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
     placeholders = ", ".join(["%s"] * len(ids))
     after = f"{table}.quantity - (CASE {table}.product_id {cases} END)"
@@ -90,13 +89,20 @@ def _take_from_batches(amounts_by_pk: dict[int, Decimal]) -> None:
         return
     table = connection.ops.quote_name(Batch._meta.db_table)
     ids = sorted(amounts_by_pk)
-    cases = " ".join("WHEN %s THEN CAST(%s AS NUMERIC)" for _ in ids)
+    cases, case_params = _amount_cases(ids, amounts_by_pk)
     sql = (
         f"UPDATE {table} SET quantity = CAST({table}.quantity - (CASE {table}.id {cases} END) AS NUMERIC) "
         f"WHERE {table}.id IN ({', '.join(['%s'] * len(ids))})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*(v for pk in ids for v in (pk, amounts_by_pk[pk])), *ids])
+        cursor.execute(sql, [*case_params, *ids])
+
+
+def _amount_cases(keys: list[int], amounts: dict[int, Decimal]) -> tuple[str, list]:
+    """`WHEN key THEN amount ...` for a `CASE <key column>` (levels by product, batches by id)."""
+    return " ".join("WHEN %s THEN CAST(%s AS NUMERIC)" for _ in keys), [
+        v for k in keys for v in (k, amounts[k])
+    ]
 
 
 def _shortage_error(shortages: list[tuple[Product, Decimal, Decimal]]) -> DomainError:

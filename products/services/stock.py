@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 
 from products import selectors
 from products.error_codes import ProductErrorCode as Code
@@ -160,23 +160,6 @@ def _add_to_level(level: StockLevel, delta: Decimal) -> None:
 def _add_to_batch(batch: Batch, delta: Decimal) -> None:
     Batch.objects.filter(pk=batch.pk).update(quantity=F("quantity") + delta)
     batch.quantity += delta
-
-
-def _subtract_each(model, amounts_by_pk: dict[int, Decimal]) -> None:
-    """`quantity -= amount` for each row, in one UPDATE (rows already locked by the caller).
-
-    Relative, so the database applies it to the row it holds; its CHECK (quantity >= 0) stays the
-    last guard against an oversell.
-    """
-    if not amounts_by_pk:
-        return
-    if len(amounts_by_pk) == 1:
-        ((pk, amount),) = amounts_by_pk.items()
-        model.objects.filter(pk=pk).update(quantity=F("quantity") - amount)
-        return
-    field = model._meta.get_field("quantity")
-    amount = Case(*(When(pk=pk, then=Value(out, output_field=field)) for pk, out in amounts_by_pk.items()))
-    model.objects.filter(pk__in=list(amounts_by_pk)).update(quantity=F("quantity") - amount)
 
 
 def _update_grouped(model, values_by_pk: dict[int, dict]) -> None:
