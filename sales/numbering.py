@@ -13,6 +13,7 @@ from customers.models import CustomerLedgerEntry
 from products.models import StockMovement
 from sales.models import Sale, SaleSequence
 from shared import clock
+from shared.inserts import Statement, run_together
 
 PREFIX = "S"
 PROVISIONAL_PREFIX = "~"
@@ -76,39 +77,40 @@ def provisional_transaction_id() -> str:
     return PROVISIONAL_PREFIX + secrets.token_hex(8)
 
 
-Statement = tuple[str, Sequence]
-
-
 def number_written_sale(
     sale_id: int,
     *,
-    movement_ids: Sequence[int] = (),
+    movements_reference_type: str,
     ledger_ids: Sequence[int] = (),
+    before: Sequence[Statement] = (),
     then: Sequence[Statement] = (),
+    read_back: Statement,
     now: datetime | None = None,
-) -> str:
+) -> list[tuple]:
     """Number a sale written under a provisional id, in one round trip (PostgreSQL only).
 
-    One statement takes the year's next number and writes it on the sale and on the stock
-    movements and ledger rows that carry it as their reference; the statements in `then` (the
-    daily-summary upserts, the other hot rows) follow in the same round trip, after the counter, as
-    the lock order says. Returns the transaction id. Gapless as `next_transaction_id`: a sale that
-    rolls back gives its number back.
+    The statements in `before` (the sale's own rows nobody waits for: lines, draws, payments,
+    movements) go first; then one statement takes the year's next number and writes it on the sale
+    and on what carries it as its reference (the sale's stock movements, found by
+    `movements_reference_type` and the sale's id, and the ledger rows `ledger_ids`); the statements
+    in `then` (the daily-summary upserts, the other hot rows) follow, after the counter, as the lock
+    order says; `read_back`, whose rows start with the sale's transaction id, ends the round trip
+    and its rows are returned. Gapless as `next_transaction_id`: a sale that rolls back gives its
+    number back.
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("number_written_sale must run inside the sale's transaction")
     year = timezone.localtime(now or clock.now()).year
-    numbering = _numbering_statement(connection, sale_id, year, movement_ids, ledger_ids)
-    statements = [numbering, *then, _read_back(connection, sale_id)]
-    transaction_id = _run_together(connection, statements)
-    if transaction_id.startswith(PROVISIONAL_PREFIX):  # the year's first sale: no counter row yet
+    numbering = _numbering_statement(connection, sale_id, year, movements_reference_type, ledger_ids)
+    rows = run_together([*before, numbering, *then, read_back])
+    if rows[0][0].startswith(PROVISIONAL_PREFIX):  # the year's first sale: no counter row yet
         SaleSequence.objects.bulk_create([SaleSequence(year=year, last_number=0)], ignore_conflicts=True)
-        transaction_id = _run_together(connection, [numbering, _read_back(connection, sale_id)])
-    return transaction_id
+        rows = run_together([numbering, read_back])
+    return rows
 
 
-def _numbering_statement(connection, sale_id, year, movement_ids, ledger_ids) -> Statement:
+def _numbering_statement(connection, sale_id, year, movements_reference_type, ledger_ids) -> Statement:
     qn = connection.ops.quote_name
     # The same text as format_transaction_id: six digits, more once the year passes 999999.
     parts = [
@@ -118,28 +120,17 @@ def _numbering_statement(connection, sale_id, year, movement_ids, ledger_ids) ->
         " ELSE last_number::text END AS tid FROM n)",
     ]
     params: list = [year, f"{PREFIX}{year}-"]
-    for name, model, ids in (("m", StockMovement, movement_ids), ("l", CustomerLedgerEntry, ledger_ids)):
-        if ids:
-            table = qn(model._meta.db_table)
-            parts.append(
-                f"{name} AS (UPDATE {table} SET reference = t.tid FROM t WHERE {table}.id = ANY(%s))"
-            )
-            params.append(list(ids))
+    movements = qn(StockMovement._meta.db_table)
+    # By the movements' (reference_type, reference_id) index: no other movement names the new sale.
+    parts.append(
+        f"m AS (UPDATE {movements} SET reference = t.tid FROM t"
+        f" WHERE {movements}.reference_type = %s AND {movements}.reference_id = %s)"
+    )
+    params += [movements_reference_type, sale_id]
+    if ledger_ids:
+        ledger = qn(CustomerLedgerEntry._meta.db_table)
+        parts.append(f"l AS (UPDATE {ledger} SET reference = t.tid FROM t WHERE {ledger}.id = ANY(%s))")
+        params.append(list(ledger_ids))
     sale_table = qn(Sale._meta.db_table)
     sql = f"WITH {', '.join(parts)} UPDATE {sale_table} SET transaction_id = t.tid FROM t WHERE {sale_table}.id = %s"
     return sql, [*params, sale_id]
-
-
-def _read_back(connection, sale_id: int) -> Statement:
-    return f"SELECT transaction_id FROM {connection.ops.quote_name(Sale._meta.db_table)} WHERE id = %s", [
-        sale_id
-    ]
-
-
-def _run_together(connection, statements: Sequence[Statement]) -> str:
-    """Send the statements as one round trip (psycopg2 runs a multi-statement string); the last one's row."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            ";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
-        )
-        return cursor.fetchone()[0]

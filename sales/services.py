@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from customers import services as customer_services
 from customers.models import Customer
@@ -498,28 +499,47 @@ def _write_sale(
     # for the first to commit, then writes nothing and is answered with the first (create_sale).
     if not inserts.insert([sale], skip_conflicts_on="idempotency_key" if sale.idempotency_key else None):
         raise _IdempotencyKeyTaken
-    items = _write_lines(sale, priced, {d.product_id: d for d in deductions}, products)
-    payments = inserts.insert(
-        [Payment(sale=sale, method=p.method, amount=p.amount, reference=p.reference) for p in priced.payments]
-    )
-    stock_services.write_movements(movements, reference_id=sale.pk, reference=sale.transaction_id)
+    items, draws = _lines(sale, priced, {d.product_id: d for d in deductions}, products)
+    payments = [
+        Payment(sale=sale, method=p.method, amount=p.amount, reference=p.reference) for p in priced.payments
+    ]
+    # The sale's own rows go in one round trip at the end (on PostgreSQL with the number and the
+    # summaries): nothing before COMMIT reads them back but the lines' ids.
+    rows = [
+        inserts.insert_statement(items),
+        *([_draws_statement(sale.pk, draws)] if any(draws) else []),
+        *([inserts.insert_statement(payments)] if payments else []),
+        *(
+            [
+                stock_services.movements_statement(
+                    movements, reference_id=sale.pk, reference=sale.transaction_id
+                )
+            ]
+            if movements
+            else []
+        ),
+    ]
     if ledger:
         customer_services.write_ledger_entries(ledger, reference_id=sale.pk, reference=sale.transaction_id)
     till.post_sale(shift=shift, user=user, sale_id=sale.pk, priced=priced)
+    then = summaries.sale_statements(sale, items, payments)
     if number_at_commit:
-        sale.transaction_id = numbering.number_written_sale(
+        written = numbering.number_written_sale(
             sale.pk,
-            movement_ids=[m.pk for m in movements],
+            movements_reference_type=REFERENCE_TYPE,
             ledger_ids=[e.pk for e in ledger],
-            then=summaries.sale_statements(sale, items, payments),
+            before=rows,
+            then=then,
+            read_back=_lines_read_back(sale.pk),
         )
+        sale.transaction_id = written[0][0]
         for row in (*movements, *ledger):
             row.reference = sale.transaction_id
     else:
-        summaries.record_sale(sale, items, payments)
+        written = inserts.run_together([*rows, *then, _lines_read_back(sale.pk)])
+    _mark_written(sale, items, [pk for _, pk in written], draws, payments)
     # The caller usually shows the sale it just made: hand it over complete, as `get_sale` would
     # load it, from the rows written above (re-reading them was a third of the request's time).
-    set_prefetched(sale, "items", items)
     set_prefetched(sale, "payments", payments)
     set_prefetched(sale, "returns", [])
     return SaleResult(sale=sale)
@@ -541,51 +561,93 @@ def _load_location_cached(location_id: int | None, setup_token: int | None) -> L
     return location
 
 
-def _write_lines(
+def _lines(
     sale: Sale,
     priced: pricing.PricedSale,
     deductions: dict[int, stock_services.StockDeduction],
     products: dict[int, Product],
-) -> list[SaleItem]:
+) -> tuple[list[SaleItem], list[list[SaleItemBatch]]]:
+    """The sale's lines and each line's draws, unsaved."""
     # A product on several lines was deducted once: hand its draws out to the lines in order.
     remaining = {
         pid: [(d.batch, d.quantity, d.unit_cost) for d in ded.draws] for pid, ded in deductions.items()
     }
     items: list[SaleItem] = []
-    draws_per_item: list[list[tuple]] = []
+    draws: list[list[SaleItemBatch]] = []
     for line in priced.lines:
         deduction = deductions[line.product_id]
-        items.append(
-            SaleItem(
-                sale=sale,
-                line_number=line.index + 1,
-                product=products[line.product_id],
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                catalogue_unit_price=line.catalogue_unit_price,
-                is_price_override=line.is_price_override,
-                line_discount=line.line_discount,
-                discount=line.discount,
-                tax_rate=line.tax_rate,
-                tax=line.tax,
-                subtotal=line.subtotal,
-                total=line.total,
-                unit_cost=deduction.unit_cost,
-            )
+        item = SaleItem(
+            sale=sale,
+            line_number=line.index + 1,
+            product=products[line.product_id],
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            catalogue_unit_price=line.catalogue_unit_price,
+            is_price_override=line.is_price_override,
+            line_discount=line.line_discount,
+            discount=line.discount,
+            tax_rate=line.tax_rate,
+            tax=line.tax,
+            subtotal=line.subtotal,
+            total=line.total,
+            unit_cost=deduction.unit_cost,
         )
-        draws_per_item.append(_take(remaining[line.product_id], line.quantity))
-    inserts.insert(items)
-    batches = [
-        [
-            SaleItemBatch(sale_item=item, batch=batch, quantity=qty, unit_cost=cost)
-            for batch, qty, cost in draws
-        ]
-        for item, draws in zip(items, draws_per_item, strict=True)
-    ]
-    inserts.insert([draw for item_draws in batches for draw in item_draws])
-    for item, item_draws in zip(items, batches, strict=True):
+        items.append(item)
+        draws.append(
+            [
+                SaleItemBatch(sale_item=item, batch=batch, quantity=qty, unit_cost=cost)
+                for batch, qty, cost in _take(remaining[line.product_id], line.quantity)
+            ]
+        )
+    return items, draws
+
+
+def _draws_statement(sale_id: int, draws: list[list[SaleItemBatch]]) -> inserts.Statement:
+    """The lines' draws, each naming its line by (sale, line number): the lines are written in the
+    same round trip, so their ids are not known yet."""
+    params: list = []
+    for line_number, line_draws in enumerate(draws, start=1):
+        for draw in line_draws:
+            params += [sale_id, line_number, draw.batch_id, draw.quantity, draw.unit_cost]
+    return _draws_sql(len(params) // 5), params
+
+
+@lru_cache(maxsize=64)
+def _draws_sql(count: int) -> str:
+    qn = connection.ops.quote_name
+    item_table = qn(SaleItem._meta.db_table)
+    line = f"(SELECT id FROM {item_table} WHERE sale_id = %s AND line_number = %s)"
+    return (
+        f"INSERT INTO {qn(SaleItemBatch._meta.db_table)} (sale_item_id, batch_id, quantity, unit_cost) VALUES "
+        + ", ".join([f"({line}, %s, %s, %s)"] * count)
+    )
+
+
+def _lines_read_back(sale_id: int) -> inserts.Statement:
+    """The sale's transaction id (its number, once taken) with each line's id, in line order."""
+    qn = connection.ops.quote_name
+    items, sales = qn(SaleItem._meta.db_table), qn(Sale._meta.db_table)
+    return (
+        f"SELECT {sales}.transaction_id, {items}.id FROM {items} JOIN {sales} ON {sales}.id = {items}.sale_id"
+        f" WHERE {items}.sale_id = %s ORDER BY {items}.line_number",
+        [sale_id],
+    )
+
+
+def _mark_written(sale, items, item_ids, draws, payments) -> None:
+    """Make the rows written by statement look as the ORM leaves saved rows: the lines with their
+    ids (read back), every row bound to the database; the draws and payments keep no id (nothing
+    shows one)."""
+    alias = sale._state.db
+    for item, pk, item_draws in zip(items, item_ids, draws, strict=True):
+        item.pk = pk
+        for draw in item_draws:
+            draw.sale_item_id = pk
+            draw._state.adding, draw._state.db = False, alias
         set_prefetched(item, "batches", item_draws)
-    return items
+    for row in (*items, *payments):
+        row._state.adding, row._state.db = False, alias
+    set_prefetched(sale, "items", items)
 
 
 def _take(draws: list[tuple], quantity: Decimal) -> list[tuple]:

@@ -39,7 +39,8 @@ def _auto_timestamp_fields() -> tuple[tuple[type[models.Model], str], ...]:
     )
 
 
-_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
+# At the start of the SQL or of any statement in a multi-statement string (shared.inserts.run_together).
+_WRITE = re.compile(r'(?:^|;)\s*(?:INSERT\s+INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
 
 
 class _WrittenTables:
@@ -49,8 +50,7 @@ class _WrittenTables:
         self.tables: set[str] = set()
 
     def __call__(self, execute, sql, params, many, context):
-        if match := _WRITE.match(sql):
-            self.tables.add(match.group(1))
+        self.tables.update(match.group(1) for match in _WRITE.finditer(sql))
         return execute(sql, params, many, context)
 
 

@@ -18,6 +18,8 @@ from functools import lru_cache
 
 from django.db import connections, models, router
 
+Statement = tuple[str, Sequence]
+
 # Below both databases' limits on parameters per statement (SQLite 32766, PostgreSQL 65535).
 MAX_PARAMS = 30_000
 
@@ -36,12 +38,57 @@ def insert(objs: Sequence[models.Model], *, skip_conflicts_on: str | None = None
     model = type(objs[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
-    fields = _insert_fields(model)
-    if len(fields) * len(objs) > MAX_PARAMS:  # bulk_create splits it into batches
+    if len(_insert_fields(model)) * len(objs) > MAX_PARAMS:  # bulk_create splits it into batches
         return model._default_manager.bulk_create(objs)
-    sql = _sql(model, connection.vendor, len(objs), skip_conflicts_on)
+    sql = _sql(model, connection.vendor, len(objs), skip_conflicts_on, returning=True)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _params(objs, connection))
+        rows = cursor.fetchall()
+    if skip_conflicts_on and not rows:
+        return []
+    # RETURNING gives the rows in the order of the VALUES list on PostgreSQL and SQLite.
+    for obj, (pk,) in zip(objs, rows, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = alias
+    return list(objs)
+
+
+def insert_statement(objs: Sequence[models.Model]) -> Statement:
+    """The INSERT of `insert` without RETURNING, for the caller to send with others in one round
+    trip (`run_together`). The objects keep no primary key: use it for rows nobody reads back by pk
+    before the transaction commits, or read the keys back in the same round trip."""
+    if not objs:
+        raise ValueError("nothing to insert")
+    model = type(objs[0])
+    connection = connections[router.db_for_write(model)]
+    if len(_insert_fields(model)) * len(objs) > MAX_PARAMS:
+        raise ValueError(f"{len(objs)} rows are more than one statement may carry")
+    return _sql(model, connection.vendor, len(objs), None, returning=False), _params(objs, connection)
+
+
+def run_together(statements: Sequence[Statement], *, using: str = "default") -> list[tuple]:
+    """Run `statements` in order and return the rows of the last one.
+
+    On PostgreSQL they go as one round trip (psycopg2 sends a multi-statement string; each
+    statement still sees the ones before it); SQLite, in-process and without multi-statement
+    execution, runs them one by one. Either way inside the caller's transaction.
+    """
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                ";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
+            )
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _params(objs: Sequence[models.Model], connection) -> list:
     params = []
-    plan = _plan(model)
+    plan = _plan(type(objs[0]))
     for obj in objs:
         for field, needs_pre_save, ready_type in plan:
             value = field.pre_save(obj, True) if needs_pre_save else getattr(obj, field.attname)
@@ -52,17 +99,7 @@ def insert(objs: Sequence[models.Model], *, skip_conflicts_on: str | None = None
             ):
                 value = field.get_db_prep_save(value, connection)  # converts, or refuses (NaN)
             params.append(value)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if skip_conflicts_on and not rows:
-        return []
-    # RETURNING gives the rows in the order of the VALUES list on PostgreSQL and SQLite.
-    for obj, (pk,) in zip(objs, rows, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = alias
-    return list(objs)
+    return params
 
 
 # Field types whose prepared value is the value itself when it already has this exact Python type
@@ -99,7 +136,7 @@ def _insert_fields(model) -> tuple[models.Field, ...]:
 
 
 @lru_cache(maxsize=256)
-def _sql(model, vendor: str, count: int, skip_conflicts_on: str | None = None) -> str:
+def _sql(model, vendor: str, count: int, skip_conflicts_on: str | None, *, returning: bool) -> str:
     connection = connections[router.db_for_write(model)]
     qn = connection.ops.quote_name
     fields = _insert_fields(model)
@@ -109,5 +146,6 @@ def _sql(model, vendor: str, count: int, skip_conflicts_on: str | None = None) -
         conflict = f" ON CONFLICT ({qn(model._meta.get_field(skip_conflicts_on).column)}) DO NOTHING"
     return (
         f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES {', '.join([row] * count)}{conflict} RETURNING {qn(model._meta.pk.column)}"
+        f"VALUES {', '.join([row] * count)}{conflict}"
+        + (f" RETURNING {qn(model._meta.pk.column)}" if returning else "")
     )

@@ -175,6 +175,10 @@ class TimeBudgetExecutionContext(ExecutionContext):
     rolled back) as one transaction, and the client must learn which.
     """
 
+    # Every resolver here is synchronous (the Django ORM under WSGI): graphql-core's default check,
+    # a `hasattr(value, "__await__")` per field, list item and type check, would find nothing.
+    is_awaitable = staticmethod(lambda value: False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.deadline = self.context_value.graphql_deadline

@@ -12,7 +12,7 @@ from products.services.catalogue import (
     sync_product_codes,
     update_product,
 )
-from products.services.deduction import deduct_stock, write_movements
+from products.services.deduction import deduct_stock, movements_statement
 from products.services.shortage import SHORTAGE_BATCH_NUMBER, ShortageCover, cover_shortages
 from products.services.stock import (
     BatchDraw,
@@ -59,6 +59,6 @@ __all__ = [
     "sync_product_codes",
     "transfer_stock",
     "update_product",
-    "write_movements",
+    "movements_statement",
     "write_off_stock",
 ]

@@ -30,6 +30,7 @@ from products.services.stock import (
 )
 from shared import inserts
 from shared.errors import DomainError, ErrorCode, ErrorDetail
+from shared.inserts import Statement
 from shared.money import format_quantity, parse_quantity
 from shared.prepared import PreparedQuery
 
@@ -142,7 +143,7 @@ def deduct_stock(
     checked here all the same. `savepoint=False`: the caller's own transaction is rolled back on any
     refusal (createSale), so no savepoint is spent on undoing this part alone. `movements_out`: the
     movements are appended to it unsaved, for a caller that writes its document after taking the
-    stock and then saves them with `write_movements` (the reference is not known yet).
+    stock and then writes them with `movements_statement` (the reference is not known yet).
     `allow_archived`: archived products are drawn too (an offline sale made before the archive).
     """
     with transaction.atomic(savepoint=savepoint):
@@ -160,12 +161,13 @@ def deduct_stock(
         )
 
 
-def write_movements(movements: list[StockMovement], *, reference_id: int, reference: str) -> None:
-    """Save movements `deduct_stock` left unsaved, now that their document has its id and label."""
+def movements_statement(movements: list[StockMovement], *, reference_id: int, reference: str) -> Statement:
+    """The INSERT of the movements `deduct_stock` left unsaved, now that their document has its id
+    and label, for the caller to send with its other rows (`shared.inserts.run_together`)."""
     for movement in movements:
         movement.reference_id = reference_id
         movement.reference = reference[:100]
-    inserts.insert(movements)
+    return inserts.insert_statement(movements)
 
 
 def _deduct(
