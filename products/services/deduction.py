@@ -243,10 +243,12 @@ def _deduct(
         if pid in level_after:
             available = level_after[pid] + wanted[pid]
         else:
+            # The UPDATE refused it: short, even if a receipt committed since makes the read above
+            # show enough (under READ COMMITTED it may); the till simply tries again.
             available = untouched.get(pid, Decimal("0.000"))
         if products[pid].track_batches:
             available = min(available, sum((b.quantity for b in usable[pid]), Decimal("0.000")))
-        if available < wanted[pid]:
+        if pid not in level_after or available < wanted[pid]:
             shortages.append((products[pid], wanted[pid], available))
     if shortages:
         raise _shortage_error(shortages)

@@ -294,6 +294,38 @@ def test_deduct_stock_only_expired_stock_left_is_insufficient(cashier, shop, med
     assert stock_snapshot() == before
 
 
+def test_a_level_the_update_refused_stays_short_when_stock_arrives_before_the_refusal_is_written(
+    cashier, shop, stocked
+):
+    from django.db import connection
+
+    rice = stocked("1", name="Rice 5kg")
+    landed = []
+
+    def receipt_lands_meanwhile(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith('UPDATE "products_stocklevel"') and not landed:  # the UPDATE that refused
+            landed.append(True)
+            # What a receipt committed by another till would make the refusal's read see
+            # (READ COMMITTED); here written in this transaction to the same effect.
+            StockLevel.objects.filter(product=rice).update(quantity=D("10"))
+        return result
+
+    with pytest.raises(DomainError) as exc, connection.execute_wrapper(receipt_lands_meanwhile):
+        services.deduct_stock(
+            user=cashier,
+            location=shop,
+            requests=[StockRequest(rice.pk, D("2"))],
+            reference_type="sale",
+            reference_id=1,
+        )
+
+    # Was a KeyError (an internal error to the till) found by the concurrency test on PostgreSQL.
+    assert exc.value.errors[0].code == "INSUFFICIENT_STOCK"
+    assert exc.value.errors[0].params["shortages"][0]["product_id"] == rice.pk
+    assert landed
+
+
 def test_deduct_stock_collects_every_shortage_and_changes_nothing(cashier, shop, stocked):
     fine = stocked("10")
     short_a = stocked("2", name="Rice 5kg")
