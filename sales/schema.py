@@ -19,6 +19,7 @@ from shared.graphql import (
     error_types,
     resolve_id,
     resolve_optional_id,
+    selected_columns,
     selected_fields,
 )
 from shared.nested_pages import relations_selected
@@ -367,6 +368,7 @@ class Query(graphene.ObjectType):
             user=info.context.user,
             joins=joins,
             preload=preload,
+            columns=selected_columns(Sale, selected_fields(info, "edges", "node"), via=_SALE_COLUMNS_VIA),
             customer_pages=customer_pages_asked(info, "edges", "node", "customer"),
             **filters,
         )
@@ -395,6 +397,10 @@ class Query(graphene.ObjectType):
     def resolve_receipt(root, info, transaction_id, format):
         sale = selectors.find_sale(identifier=transaction_id)
         return render_receipt(sale, ReceiptFormat(enum_value(format))) if sale else None
+
+
+# The Sale fields that read no column of their own name (see shared.graphql.selected_columns).
+_SALE_COLUMNS_VIA = {"items": (), "payments": (), "returns": (), "customerBalance": ("customer_id",)}
 
 
 def _sale_loads_asked(info, *path: str) -> tuple[set[str], set[str]]:

@@ -70,15 +70,17 @@ def list_sales(
     device_receipt_number: str | None = None,
     joins: Collection[str] = SALE_JOINS,
     preload: Collection[str] = SALE_RELATIONS,
+    columns: Collection[str] | None = None,
     customer_pages: CustomerPages | None = None,
 ) -> QuerySet[Sale]:
     """Sales newest first; cashiers see only their own. Days are shop-local (TIME_ZONE).
 
-    `joins` and `preload`: what to load along (see `_with_details`). `customer_pages`: the pages of
+    `joins` and `preload`: what to load along (see `_with_details`); `columns`: the sales' columns
+    to load when not all (shared.graphql.selected_columns). `customer_pages`: the pages of
     each sale's customer's ledger and sales the list shows; the customers are then read in a query
     of their own with those pages (customers.selectors.customer_prefetch) instead of joined.
     """
-    sales = Sale.objects.all()
+    sales = Sale.objects.all() if columns is None else Sale.objects.only(*columns)
     if not has_role(user, Role.MANAGER):
         sales = sales.filter(cashier=user)
     if date_from:

@@ -15,7 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, Valid
 from django.db import DatabaseError
 from django.db.models import QuerySet
 from graphene.relay.connection import connection_adapter, page_info_adapter
-from graphene.utils.str_converters import to_camel_case
+from graphene.utils.str_converters import to_camel_case, to_snake_case
 from graphene_django import DjangoConnectionField
 from graphene_django.settings import graphene_settings
 from graphene_django.utils import maybe_queryset
@@ -83,7 +83,7 @@ class Money(graphene.Scalar):
 
     @staticmethod
     def serialize(value):
-        return format_money(Decimal(value))
+        return format_money(value)
 
     @staticmethod
     def parse_value(value):
@@ -395,9 +395,20 @@ def forward_page_from_rows(connection, args: dict, rows: list, start: int, first
         array_length=start + len(rows),
         array_slice_length=len(rows),
         connection_type=partial(connection_adapter, connection),
-        edge_type=connection.Edge,
+        edge_type=_PageEdge,
         page_info_type=page_info_adapter,
     )
+
+
+class _PageEdge:
+    """An edge of a page: what the connection's Edge type reads (`node`, `cursor`), without a
+    graphene ObjectType's constructor per row (it checks every keyword against the type's fields)."""
+
+    __slots__ = ("node", "cursor")
+
+    def __init__(self, node, cursor):
+        self.node = node
+        self.cursor = cursor
 
 
 def _page_error(message: str, argument: str, code: str = ErrorCode.INVALID, **params) -> GraphQLError:
@@ -583,6 +594,35 @@ def resolve_optional_id(value: str | int | None, type_name: str, *, field: str) 
     if value is None or str(value).strip() == "":
         return None
     return resolve_id(value, type_name, field=field)
+
+
+def selected_columns(model, fields, *, via: dict[str, tuple[str, ...]] | None = None) -> list[str] | None:
+    """The columns of `model` that GraphQL fields `fields` (names, e.g. from `selected_fields`)
+    read, for `QuerySet.only()`; None when one of them is unknown here, so that every column loads.
+
+    A field named like a model field (camelCase) reads its column (a foreign key's id); `via` names
+    the columns of the others (a resolver reading other columns, or none for a prefetched
+    relation: `{"items": ()}`). The primary key always loads. Reading a deferred column later costs
+    a query per row, so a field this cannot place loads the whole row rather than risk that.
+    """
+    return _columns(model, frozenset(fields), tuple(sorted((via or {}).items())))
+
+
+@lru_cache(maxsize=512)
+def _columns(model, fields: frozenset[str], via: tuple) -> list[str] | None:
+    others = dict(via)
+    concrete = {field.name: field.attname for field in model._meta.concrete_fields}
+    columns = {model._meta.pk.attname}
+    for name in fields:
+        if name.startswith("__"):
+            continue
+        if name in others:
+            columns.update(others[name])
+        elif (snake := to_snake_case(name)) in concrete:
+            columns.add(concrete[snake])
+        else:
+            return None
+    return sorted(columns)
 
 
 def selected_fields(info, *path: str) -> dict[str, list]:

@@ -119,7 +119,8 @@ def parse_quantity(
 
 
 def format_money(value: Decimal) -> str:
-    return f"{q(value):.2f}"
+    rounded = (value if type(value) is Decimal else Decimal(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return f"{rounded:.2f}"
 
 
 def format_quantity(value: Decimal) -> str:

@@ -42,6 +42,7 @@ from accounts.backends import token_from_header
 from accounts.jwt import user_from_token
 from shared import db_errors, persisted_queries
 from shared.errors import ErrorCode
+from shared.plain_fields import MISS, execute_plain_field
 from shared.query_cost import CostSettings, analyse_document, operation_cost
 from shared.validation import (
     JsonTooDeep,
@@ -184,12 +185,19 @@ class TimeBudgetExecutionContext(ExecutionContext):
         self.deadline = self.context_value.graphql_deadline
         self.is_query = self.operation.operation is not OperationType.MUTATION
         self.stopped_at = None
+        # Field middleware must see every field (with read replicas, GRAPHENE["MIDDLEWARE"]).
+        self.plain_fields = not (self.middleware_manager and self.middleware_manager.middlewares)
 
     def execute_field(self, parent_type, source, field_nodes, path):
         if monotonic() > self.deadline and (self.is_query or path.prev is None):
             if self.stopped_at is None:
                 self.stopped_at = (field_nodes, path)
             return None
+        field_node = field_nodes[0]
+        if not field_node.arguments and not field_node.directives and self.plain_fields:
+            value = execute_plain_field(self, parent_type, source, field_nodes, path)
+            if value is not MISS:
+                return value
         return super().execute_field(parent_type, source, field_nodes, path)
 
     def build_response(self, data, errors):

@@ -142,3 +142,45 @@ def test_sales_pages_without_total_count_match_the_counted_pages(as_manager, gql
 
     assert ids(first) + ids(second) + ids(skipped) == [f"S2026-00000{n}" for n in (5, 4, 3, 2, 1)]
     assert [p["pageInfo"]["hasNextPage"] for p in (first, second, skipped)] == [True, True, False]
+
+
+def _sale_field_selections():
+    """Every field of the Sale type, each as a selection a list could ask for on its own."""
+    from graphql import get_named_type, is_leaf_type
+
+    from config.schema import schema
+
+    for name, field in schema.graphql_schema.get_type("Sale").fields.items():
+        yield name if is_leaf_type(get_named_type(field.type)) else f"{name} {{ __typename }}"
+
+
+@pytest.mark.parametrize("selection", list(_sale_field_selections()))
+def test_a_sales_page_loads_only_the_columns_it_shows_and_never_a_column_per_row(
+    selection, as_manager, gql, cashier, shop
+):
+    sell = gql(cashier)
+    for customer in (None, shop["regular"], None):
+        sell(
+            CREATE.replace("credit", "cash"),
+            {
+                "input": {
+                    "items": [{"productId": str(shop["soap"].pk), "quantity": 1}],
+                    "payments": [{"method": "cash", "amount": "11.00"}],
+                    **({"customerId": str(customer.pk)} if customer else {}),
+                }
+            },
+        )
+    page = f"query($n: Int!) {{ sales(first: $n) {{ edges {{ node {{ {selection} }} }} }} }}"
+
+    with CaptureQueriesContext(connection) as one:
+        as_manager(page, {"n": 1}).payload("sales")
+    with CaptureQueriesContext(connection) as three:
+        rows = as_manager(page, {"n": 3}).payload("sales")["edges"]
+    sales_read = [q["sql"] for q in three.captured_queries if 'FROM "sales_sale"' in q["sql"]]
+
+    # A column left out by `only()` but read by the field would cost one query per row.
+    assert len(one) == len(three), [q["sql"][:90] for q in three.captured_queries]
+    assert len(rows) == 3
+    # The page reads the sale columns the field shows, not the whole row (a full-row page names
+    # every column, e.g. the idempotency fingerprint).
+    assert sales_read and '"request_fingerprint"' not in sales_read[0]
