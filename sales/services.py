@@ -505,20 +505,15 @@ def _write_sale(
     ]
     # The sale's own rows go in one round trip at the end (on PostgreSQL with the number and the
     # summaries): nothing before COMMIT reads them back but the lines' ids.
-    rows = [
-        inserts.insert_statement(items),
-        *([_draws_statement(sale.pk, draws)] if any(draws) else []),
-        *([inserts.insert_statement(payments)] if payments else []),
-        *(
-            [
-                stock_services.movements_statement(
-                    movements, reference_id=sale.pk, reference=sale.transaction_id
-                )
-            ]
-            if movements
-            else []
-        ),
-    ]
+    rows = [inserts.insert_statement(items)]
+    if any(draws):
+        rows.append(_draws_statement(sale.pk, draws))
+    if payments:
+        rows.append(inserts.insert_statement(payments))
+    if movements:
+        rows.append(
+            stock_services.movements_statement(movements, reference_id=sale.pk, reference=sale.transaction_id)
+        )
     if ledger:
         customer_services.write_ledger_entries(ledger, reference_id=sale.pk, reference=sale.transaction_id)
     till.post_sale(shift=shift, user=user, sale_id=sale.pk, priced=priced)
