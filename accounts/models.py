@@ -3,10 +3,11 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from shared.models import QuickLoadModel
 from shared.roles import Role
 
 
-class User(AbstractUser):
+class User(QuickLoadModel, AbstractUser):
     """A member of staff. `role` decides what they may do; Django's staff flags follow from it."""
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CASHIER, db_index=True)

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
-from shared.models import TimeStampedModel
+from shared.models import QuickLoadModel, TimeStampedModel
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -52,7 +52,7 @@ class Customer(TimeStampedModel):
         return self.name
 
 
-class CustomerLedgerEntry(models.Model):
+class CustomerLedgerEntry(QuickLoadModel):
     """One change of what a customer owes. Append-only: corrections are new entries."""
 
     class EntryType(models.TextChoices):
@@ -88,7 +88,7 @@ class CustomerLedgerEntry(models.Model):
         return f"{self.customer}: {self.amount:+} ({self.get_entry_type_display()})"
 
 
-class CustomerPayment(models.Model):
+class CustomerPayment(QuickLoadModel):
     """Money a customer paid into their account (off a debt, or in advance)."""
 
     class Method(models.TextChoices):

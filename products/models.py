@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
-from shared.models import TimeStampedModel
+from shared.models import QuickLoadModel, TimeStampedModel
 
 QR_PREFIX = "POS:PRODUCT:"
 
@@ -135,7 +135,7 @@ def normalise_code(value: str) -> str:
     return value.strip().upper()
 
 
-class ProductCode(models.Model):
+class ProductCode(QuickLoadModel):
     """Every product's SKU and barcode in one unique column (normalised), maintained by the catalogue
     services: no code can name two products, whether SKU or barcode, in any letter case, even when
     two writers race (the unique index refuses the second)."""
@@ -156,7 +156,7 @@ class ProductCode(models.Model):
         return f"{self.kind} {self.code} -> {self.product_id}"
 
 
-class StockLevel(models.Model):
+class StockLevel(QuickLoadModel):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_levels")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_levels")
     quantity = quantity_field(default=Decimal("0.000"))
@@ -173,7 +173,7 @@ class StockLevel(models.Model):
         return f"{self.product_id}@{self.location_id}: {self.quantity}"
 
 
-class Batch(models.Model):
+class Batch(QuickLoadModel):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="batches")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="batches")
     batch_number = models.CharField(max_length=64)
@@ -196,7 +196,7 @@ class Batch(models.Model):
         return f"{self.batch_number} ({self.product_id}@{self.location_id})"
 
 
-class StockMovement(models.Model):
+class StockMovement(QuickLoadModel):
     """Append-only ledger: one row per change of a stock quantity."""
 
     class Type(models.TextChoices):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from shared.models import TimeStampedModel
+from shared.models import QuickLoadModel, TimeStampedModel
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 QUANTITY = {"max_digits": 12, "decimal_places": 3}
@@ -66,7 +66,7 @@ class Return(TimeStampedModel):
         return self.return_number
 
 
-class ReturnItem(models.Model):
+class ReturnItem(QuickLoadModel):
     return_request = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="items")
     sale_item = models.ForeignKey("sales.SaleItem", on_delete=models.PROTECT, related_name="return_items")
     quantity = models.DecimalField(**QUANTITY)

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from sales.choices import PaymentMethod, SaleStatus, SaleType
-from shared.models import TimeStampedModel
+from shared.models import QuickLoadModel, TimeStampedModel
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 QUANTITY = {"max_digits": 12, "decimal_places": 3}
@@ -125,7 +125,7 @@ class Sale(TimeStampedModel):
         return self.transaction_id
 
 
-class SaleItem(models.Model):
+class SaleItem(QuickLoadModel):
     sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="items")
     line_number = models.PositiveIntegerField(help_text="1-based position in the sale's `items` input.")
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="sale_items")
@@ -176,7 +176,7 @@ class SaleItem(models.Model):
         return f"{self.sale_id} #{self.line_number}"
 
 
-class SaleItemBatch(models.Model):
+class SaleItemBatch(QuickLoadModel):
     """What one sale line drew from stock: one row per batch (batch is null for untracked stock)."""
 
     sale_item = models.ForeignKey(SaleItem, on_delete=models.CASCADE, related_name="batches")
@@ -199,7 +199,7 @@ class SaleItemBatch(models.Model):
         return f"{self.sale_item_id}: {self.quantity} from batch {self.batch_id}"
 
 
-class Payment(models.Model):
+class Payment(QuickLoadModel):
     sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="payments")
     method = models.CharField(max_length=20, choices=PaymentMethod.choices)
     amount = models.DecimalField(**MONEY, help_text="Amount tendered (cash before change).")

@@ -29,7 +29,6 @@ from graphql import (
 )
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, IntValueNode, StringValueNode
 from graphql_relay import (
-    connection_from_array_slice,
     cursor_to_offset,
     from_global_id,
     get_offset_with_default,
@@ -382,33 +381,41 @@ class CountableConnectionField(DjangoConnectionField):
 def forward_page_from_rows(connection, args: dict, rows: list, start: int, first: int):
     """The page of `first` rows from position `start`, given those rows and at most one more.
 
-    The one more row only tells `hasNextPage`; cursors are positions, as graphene-django gives out.
-    Sets `args` to the `after`/`first` the page stands for (`offset` folded into `after`).
+    The one more row only tells `hasNextPage`; cursors are positions, as graphene-django gives out
+    (graphql_relay's `connection_from_array_slice` computes the same page, with a cursor per row
+    whether or not one is selected). Sets `args` to the `after`/`first` the page stands for
+    (`offset` folded into `after`).
     """
     args.pop("offset", None)
     args["after"] = offset_to_cursor(start - 1) if start else None
     args["first"] = first
-    return connection_from_array_slice(
-        rows,
-        args,
-        slice_start=start,
-        array_length=start + len(rows),
-        array_slice_length=len(rows),
-        connection_type=partial(connection_adapter, connection),
-        edge_type=_PageEdge,
-        page_info_type=page_info_adapter,
+    edges = [_PageEdge(row, position) for position, row in enumerate(rows[:first], start)]
+    return connection_adapter(
+        connection,
+        edges=edges,
+        pageInfo=page_info_adapter(
+            startCursor=edges[0].cursor if edges else None,
+            endCursor=edges[-1].cursor if edges else None,
+            hasPreviousPage=False,  # a forward page: graphql_relay reports a previous page for `last`
+            hasNextPage=len(rows) > first,
+        ),
     )
 
 
 class _PageEdge:
     """An edge of a page: what the connection's Edge type reads (`node`, `cursor`), without a
-    graphene ObjectType's constructor per row (it checks every keyword against the type's fields)."""
+    graphene ObjectType's constructor per row (it checks every keyword against the type's fields)
+    and with its cursor made only when read."""
 
-    __slots__ = ("node", "cursor")
+    __slots__ = ("node", "position")
 
-    def __init__(self, node, cursor):
+    def __init__(self, node, position: int):
         self.node = node
-        self.cursor = cursor
+        self.position = position
+
+    @property
+    def cursor(self) -> str:
+        return offset_to_cursor(self.position)
 
 
 def _page_error(message: str, argument: str, code: str = ErrorCode.INVALID, **params) -> GraphQLError:

@@ -7,7 +7,8 @@ A page of 50 sales showing two scalars pays that 150 times (`edges { node { a b 
 the page's SQL and rows (docs/PERFORMANCE.md). For a field without arguments whose resolver is
 graphene's default, `execute_plain_field` reads the attribute and, for a scalar or an enum,
 serializes it, or, for an object (a Relay edge's node, a sale's customer), executes its selection,
-as those steps would. Anything else (another resolver, None, an error, a dict source, an object
+as those steps would; a list of objects (a page's `edges`) has each item's selection executed, with
+graphql-core's item paths and null rules. Anything else (another resolver, None, an error, a dict source, an object
 type whose `is_type_of` needs the resolve info) answers `MISS` and the caller takes graphql-core's
 own path, which then resolves and reports it exactly as before.
 """
@@ -21,6 +22,7 @@ from graphene.types.resolver import dict_or_attr_resolver
 from graphene_django import DjangoObjectType
 from graphql import (
     GraphQLField,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     Undefined,
@@ -32,7 +34,8 @@ from graphql import (
 MISS = object()
 
 # Per field definition (by identity: GraphQLField compares by value and cannot be hashed), the field
-# itself and its plan: (attribute, default, serialize, object type) when it qualifies, else None.
+# itself and its plan when it qualifies, else None: (attribute, default, serialize, object type,
+# the list's declared item type for a list of objects).
 _plans: dict[int, tuple[GraphQLField, tuple | None]] = {}
 
 
@@ -47,11 +50,13 @@ def execute_plain_field(context, parent_type: GraphQLObjectType, source: Any, fi
     plan = entry[1]
     if plan is None:
         return MISS
-    attname, default, serialize, object_type = plan
+    attname, default, serialize, object_type, item_type = plan
     try:
         value = getattr(source, attname, default)
         if value is None:
             return MISS
+        if item_type is not None:
+            return _execute_list(context, field, object_type, item_type, value, field_nodes, path)
         if serialize is not None:
             serialized = serialize(value)
             return MISS if serialized is None or serialized is Undefined else serialized
@@ -68,6 +73,38 @@ def execute_plain_field(context, parent_type: GraphQLObjectType, source: Any, fi
         return None
 
 
+def _execute_list(context, field, object_type, item_type, items, field_nodes, path) -> Any:
+    """A list of objects, completed as graphql-core's `complete_list_value` would, or MISS."""
+    if type(items) is not list and type(items) is not tuple:
+        return MISS
+    is_type_of = object_type.is_type_of
+    if is_type_of is not None:
+        checked: set[type] = set()  # graphene-django's check depends on the item's class only
+        for item in items:
+            kind = type(item)
+            if kind not in checked:
+                if item is None or not is_type_of(item, None):
+                    return MISS
+                checked.add(kind)
+    elif any(item is None for item in items):
+        return MISS
+    sub_fields = context.collect_subfields(object_type, field_nodes)
+    completed = []
+    try:
+        for index, item in enumerate(items):
+            item_path = path.add_key(index, None)
+            try:
+                completed.append(context.execute_fields(object_type, item, item_path, sub_fields))
+            except Exception as raw_error:  # a non-null field below failed
+                error = located_error(raw_error, field_nodes, item_path.as_list())
+                context.handle_field_error(error, item_type, item_path)
+                completed.append(None)
+    except Exception as raw_error:  # a non-null item failed: the list field is null or propagates
+        context.handle_field_error(located_error(raw_error, field_nodes, path.as_list()), field.type, path)
+        return None
+    return completed
+
+
 def _plan(field: GraphQLField) -> tuple | None:
     resolve = field.resolve
     if field.args or not isinstance(resolve, partial) or resolve.func is not dict_or_attr_resolver:
@@ -77,9 +114,14 @@ def _plan(field: GraphQLField) -> tuple | None:
     field_type = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
     attname, default = resolve.args
     if is_leaf_type(field_type):
-        return attname, default, field_type.serialize, None
+        return attname, default, field_type.serialize, None, None
     if is_object_type(field_type) and _is_type_of_needs_no_info(field_type):
-        return attname, default, None, field_type
+        return attname, default, None, field_type, None
+    if isinstance(field_type, GraphQLList):
+        item_type = field_type.of_type
+        object_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if is_object_type(object_type) and _is_type_of_needs_no_info(object_type):
+            return attname, default, None, object_type, item_type
     return None
 
 
