@@ -157,7 +157,10 @@ class ProductCode(QuickLoadModel):
 
 
 class StockLevel(QuickLoadModel):
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_levels")
+    # Indexed by the (product, location) unique constraint.
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="stock_levels", db_index=False
+    )
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_levels")
     quantity = quantity_field(default=Decimal("0.000"))
     updated_at = models.DateTimeField(auto_now=True)
@@ -212,7 +215,8 @@ class StockMovement(QuickLoadModel):
         # it, so the level never goes below zero; each one has an offline.StockDiscrepancy to settle.
         OFFLINE_SHORTAGE = "offline_shortage", "Offline sale shortage"
 
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="movements")
+    # Indexed by movement_product_loc_time.
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="movements", db_index=False)
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="movements")
     batch = models.ForeignKey(
         Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="movements"

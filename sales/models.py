@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from sales.choices import PaymentMethod, SaleStatus, SaleType
 from shared.models import QuickLoadModel, TimeStampedModel
@@ -37,18 +38,25 @@ class SaleSequence(models.Model):
 
 
 class Sale(TimeStampedModel):
+    # Unique and searchable through Meta (a unique CharField would add a LIKE index nothing uses).
     transaction_id = models.CharField(
-        max_length=20, unique=True, help_text="Human-readable, per-year sequential id, e.g. S2026-000123."
+        max_length=20, help_text="Human-readable, per-year sequential id, e.g. S2026-000123."
     )
     sale_type = models.CharField(max_length=10, choices=SaleType.choices, default=SaleType.RETAIL)
-    status = models.CharField(
-        max_length=20, choices=SaleStatus.choices, default=SaleStatus.COMPLETED, db_index=True
-    )
+    status = models.CharField(max_length=20, choices=SaleStatus.choices, default=SaleStatus.COMPLETED)
+    # Indexed by (customer, created_at) and (cashier, created_at) in Meta, which serve their joins too.
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="sales"
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sales",
+        db_index=False,
     )
     location = models.ForeignKey("products.Location", on_delete=models.PROTECT, related_name="sales")
-    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales")
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales", db_index=False
+    )
 
     # Snapshot of the PRICES_INCLUDE_TAX setting the sale was priced with (receipts, returns).
     prices_include_tax = models.BooleanField()
@@ -68,10 +76,10 @@ class Sale(TimeStampedModel):
     credit_created = models.DecimalField(**MONEY, default=0, help_text="Overpayment kept as store credit.")
     note = models.CharField(max_length=500, blank=True)
 
-    idempotency_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # unique: Meta
     # The number an offline till printed before the server knew the sale (syncSales); the sale's
     # created_at is then the till's soldAt (offline.services.sync).
-    device_receipt_number = models.CharField(max_length=40, blank=True, db_index=True)
+    device_receipt_number = models.CharField(max_length=40, blank=True)
     request_fingerprint = models.CharField(
         max_length=64, blank=True, help_text="sha256 hex of the canonical createSale input."
     )
@@ -85,11 +93,19 @@ class Sale(TimeStampedModel):
     class Meta:
         ordering = ["-created_at", "-pk"]
         permissions = [("void_sale", "Can void a sale")]
+        # Every sale writes each of these twice (its INSERT, then the number's UPDATE): only what a
+        # read uses. Plain btrees, not Django's extra LIKE index for unique or indexed CharFields;
+        # UPPER(transaction_id) serves the case-insensitive lookup by number (receipts, returns).
         indexes = [
             models.Index(fields=["customer", "-created_at"], name="sale_customer_created"),
             models.Index(fields=["cashier", "-created_at"], name="sale_cashier_created"),
+            models.Index(Upper("transaction_id"), name="sale_transaction_id_upper"),
+            models.Index(fields=["status"], name="sale_status"),
+            models.Index(fields=["device_receipt_number"], name="sale_device_receipt_number"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["transaction_id"], name="sale_transaction_id_unique"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="sale_idempotency_key_unique"),
             *_non_negative(
                 "sale",
                 "sale_discount_amount",
@@ -126,7 +142,8 @@ class Sale(TimeStampedModel):
 
 
 class SaleItem(QuickLoadModel):
-    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="items")
+    # Indexed by the (sale, line_number) unique constraint.
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="items", db_index=False)
     line_number = models.PositiveIntegerField(help_text="1-based position in the sale's `items` input.")
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="sale_items")
     quantity = models.DecimalField(**QUANTITY)
@@ -200,7 +217,8 @@ class SaleItemBatch(QuickLoadModel):
 
 
 class Payment(QuickLoadModel):
-    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="payments")
+    # Indexed by payment_sale_method_amount.
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="payments", db_index=False)
     method = models.CharField(max_length=20, choices=PaymentMethod.choices)
     amount = models.DecimalField(**MONEY, help_text="Amount tendered (cash before change).")
     reference = models.CharField(max_length=100, blank=True, help_text="Card slip or transfer reference.")

@@ -37,7 +37,7 @@ class QuickLoadModel(models.Model):
         state = new._state = ModelState()
         state.adding = False
         state.db = db
-        new.__dict__.update(zip(attnames, values))
+        new.__dict__.update(zip(attnames, values, strict=True))
         return new
 
 
