@@ -9,6 +9,9 @@ SQL round trips) after a warm-up, and reports the worker process's CPU time per 
 another process on the machine inflates less than wall time (PostgreSQL's own CPU is not in it).
 Each scenario's `{ __typename }` floor is measured block by block in between its own requests
 (BLOCK requests each), so the ratio compares the two under the same conditions.
+On PostgreSQL on the same machine it also reports the database server's CPU per request (its
+backend process's user + system time from /proc, 10 ms ticks: read it over hundreds of requests),
+which a server on two cores pays as well as the worker's.
 Absolute figures still move by up to 1.7x between runs on a shared machine, so the figure to quote
 is the ratio to `{ __typename }` from the same run: on a CPU-bound server, throughput ratios
 follow CPU cost ratios.
@@ -145,12 +148,13 @@ def measure(n: int, names: list[str], as_json: bool) -> None:
 
     for name in ["typename", *names]:
         call(name)  # modules, schema and caches loaded, as in a worker after its first requests
+    backend = _database_backend(connection)
     # As config/wsgi.py does once the app is loaded: what lives for the process leaves the
     # collector's sight, so a collection costs what the requests themselves left behind.
     gc.collect()
     gc.freeze()
     if not as_json:
-        print(f"{'request':<16} {'CPU ms':>7} {'x typename':>10} {'queries':>8}")
+        print(f"{'request':<16} {'CPU ms':>7} {'x typename':>10} {'queries':>8} {'db CPU ms':>10}")
     for name in ["typename", *(s for s in names if s != "typename")]:
         for _ in range(20):
             call(name)
@@ -161,16 +165,56 @@ def measure(n: int, names: list[str], as_json: bool) -> None:
         # every block of the scenario: a burst of another process's work on this shared machine
         # then slows both sides of the ratio alike instead of one scenario's whole run.
         blocks = max(1, n // BLOCK)
-        floor = own = 0.0
+        floor = own = database = 0.0
         for _ in range(blocks):
             floor += cpu_seconds("typename", BLOCK)
+            before = _database_seconds(backend)
             own += cpu_seconds(name, BLOCK)
+            after = _database_seconds(backend)
+            database = None if None in (database, before, after) else database + after - before
         cpu_ms = own / (blocks * BLOCK) * 1000
         ratio = own / floor
+        db_ms = (
+            None
+            if database is None or _database_backend(connection) != backend
+            else database / (blocks * BLOCK) * 1000
+        )
         if as_json:
-            print(json.dumps({"scenario": name, "cpu_ms": cpu_ms, "ratio": ratio, "queries": queries}))
+            print(
+                json.dumps(
+                    {
+                        "scenario": name,
+                        "cpu_ms": cpu_ms,
+                        "ratio": ratio,
+                        "queries": queries,
+                        "db_cpu_ms": db_ms,
+                    }
+                )
+            )
         else:
-            print(f"{name:<16} {cpu_ms:>7.2f} {ratio:>10.2f} {queries:>8}")
+            db_cell = "-" if db_ms is None else f"{db_ms:.2f}"
+            print(f"{name:<16} {cpu_ms:>7.2f} {ratio:>10.2f} {queries:>8} {db_cell:>10}")
+
+
+def _database_backend(connection) -> int | None:
+    """The PostgreSQL backend serving this process, when its /proc entry can be read here."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    return pid if _database_seconds(pid) is not None else None
+
+
+def _database_seconds(pid: int | None) -> float | None:
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:  # the server runs elsewhere, or as a user whose /proc this one cannot read
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _run(code_dir: Path, n: int, names: list[str]) -> dict[str, dict]:
@@ -205,9 +249,9 @@ def compare(old_dir: Path, n: int, names: list[str], rounds: int) -> None:
     print(f"{rounds} rounds x {n} requests per scenario, old = {old_dir}, new = {new_dir}")
     print(
         f"| {'request':<16} | {'queries old/new':>15} | {'CPU ms old':>10} | {'CPU ms new':>10} "
-        f"| {'x typename old (min-max)':>26} | {'x typename new (min-max)':>26} |"
+        f"| {'x typename old (min-max)':>26} | {'x typename new (min-max)':>26} | {'db CPU ms old/new':>17} |"
     )
-    print(f"|{'-' * 18}|{'-' * 17}:|{'-' * 11}:|{'-' * 11}:|{'-' * 27}:|{'-' * 27}:|")
+    print(f"|{'-' * 18}|{'-' * 17}:|{'-' * 11}:|{'-' * 11}:|{'-' * 27}:|{'-' * 27}:|{'-' * 18}:|")
     for name in ["typename", *(s for s in names if s != "typename")]:
         cells = []
         for side in ("old", "new"):
@@ -215,9 +259,17 @@ def compare(old_dir: Path, n: int, names: list[str], rounds: int) -> None:
             cells.append(f"{median:.2f} ({low:.2f}-{high:.2f})")
         queries = f"{runs['old'][0][name]['queries']}/{runs['new'][0][name]['queries']}"
         cpu_old, cpu_new = spread("old", name, "cpu_ms")[0], spread("new", name, "cpu_ms")[0]
+        database = "/".join(_median_or_dash(runs[side], name) for side in ("old", "new"))
         print(
-            f"| {name:<16} | {queries:>15} | {cpu_old:>10.2f} | {cpu_new:>10.2f} | {cells[0]:>26} | {cells[1]:>26} |"
+            f"| {name:<16} | {queries:>15} | {cpu_old:>10.2f} | {cpu_new:>10.2f} | {cells[0]:>26} | {cells[1]:>26} "
+            f"| {database:>17} |"
         )
+
+
+def _median_or_dash(side_runs: list[dict], name: str) -> str:
+    values = [run[name].get("db_cpu_ms") for run in side_runs]
+    values = [value for value in values if value is not None]
+    return f"{statistics.median(values):.2f}" if values else "-"
 
 
 def main() -> None:
