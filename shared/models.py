@@ -41,15 +41,24 @@ class QuickLoadModel(models.Model):
         return new
 
 
-def _load_plan(cls, field_names) -> tuple[str, ...] | None:
-    """The attnames to store the values under, or None where `__init__` must run."""
+def _load_plan(cls, field_names) -> list[str] | None:
+    """The attnames to store the values under (the names themselves), or None where `__init__`
+    must run. Made once per query: cheap enough for a one-row read."""
     if pre_init.has_listeners(cls) or post_init.has_listeners(cls):
         return None
-    concrete = {field.attname for field in cls._meta.concrete_fields}
-    for name in field_names:
-        if name not in concrete or type(getattr(cls, name, None)) not in _PLAIN_DESCRIPTORS:
-            return None
-    return tuple(field_names)
+    plain = _plain_columns.get(cls)
+    if plain is None:
+        plain = _plain_columns[cls] = frozenset(
+            field.attname
+            for field in cls._meta.concrete_fields
+            if type(getattr(cls, field.attname, None)) in _PLAIN_DESCRIPTORS
+        )
+    return field_names if plain.issuperset(field_names) else None
+
+
+# Per model, its concrete columns whose attribute only stores the value (fields are fixed once
+# the app registry is ready).
+_plain_columns: dict[type, frozenset[str]] = {}
 
 
 class TimeStampedModel(QuickLoadModel):

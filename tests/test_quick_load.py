@@ -70,7 +70,7 @@ def test_a_listened_to_model_is_built_by_django_itself(shop):
 
 
 def test_a_name_that_is_not_a_plain_column_takes_djangos_path():
-    assert _load_plan(Product, ["id", "name"]) == ("id", "name")
+    assert _load_plan(Product, ["id", "name"]) == ["id", "name"]
     assert _load_plan(Product, ["id", "stock_quantity"]) is None
-    assert _load_plan(StockLevel, ["id", "product_id"]) == ("id", "product_id")
+    assert _load_plan(StockLevel, ["id", "product_id"]) == ["id", "product_id"]
     assert issubclass(Product, QuickLoadModel)
