@@ -13,6 +13,7 @@ from django.conf import settings
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
+from customers.loads import customer_pages_asked
 from offline import catalogue, selectors, services
 from offline.models import Device, ParkedCart, ParkedCartLine
 from shared.errors import DomainError
@@ -407,7 +408,8 @@ class Query(graphene.ObjectType):
     @login_required
     def resolve_parked_carts(root, info, location_id=None, **_page):
         return selectors.list_parked_carts(
-            location_id=decode_id(location_id, "Location") if location_id else None
+            location_id=decode_id(location_id, "Location") if location_id else None,
+            customer_pages=customer_pages_asked(info, "edges", "node", "customer"),
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from customers.selectors import CustomerPages, customer_prefetch
 from offline.models import Device, ParkedCart, ParkedCartLine, SyncException
 from offline.services.carts import expiry_cutoff
 from products.selectors import get_default_location
@@ -28,13 +29,26 @@ def _cart_lines() -> Prefetch:
     return Prefetch("lines", queryset=ParkedCartLine.objects.select_related("product").order_by("position"))
 
 
-def list_parked_carts(*, location_id: int | None = None) -> QuerySet[ParkedCart]:
-    """Carts still parked and not expired, newest first, with their lines and products."""
+def list_parked_carts(
+    *, location_id: int | None = None, customer_pages: CustomerPages | None = None
+) -> QuerySet[ParkedCart]:
+    """Carts still parked and not expired, newest first, with their lines and products.
+
+    `customer_pages`: the pages of each cart's customer's ledger and sales the list shows: the
+    customers are then read with them (customers.selectors.customer_prefetch) instead of joined.
+    """
+    joined = (
+        ("location", "register", "parked_by")
+        if customer_pages
+        else ("location", "register", "customer", "parked_by")
+    )
     carts = (
         ParkedCart.objects.filter(status=ParkedCart.Status.PARKED, parked_at__gte=expiry_cutoff())
-        .select_related("location", "register", "customer", "parked_by")
+        .select_related(*joined)
         .prefetch_related(_cart_lines())
     )
+    if customer_pages:
+        carts = carts.prefetch_related(customer_prefetch(through="customer", pages=customer_pages))
     if location_id is not None:
         carts = carts.filter(location_id=location_id)
     return carts

@@ -332,6 +332,7 @@ class Query(graphene.ObjectType):
             joins={to_snake_case(name) for name in fields},
             preload=preload,
             customer_pages=customer_pages_asked(info, "edges", "node", "customer"),
+            sale_customer_pages=customer_pages_asked(info, "edges", "node", "sale", "customer"),
         )
 
     @login_required

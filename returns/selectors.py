@@ -33,6 +33,7 @@ def _with_details(
     returns: QuerySet[Return],
     joins: Collection[str] = frozenset(RETURN_JOINS),
     preload: Collection[str] = RETURN_RELATIONS,
+    prefetched: Collection[str] = (),
 ) -> QuerySet[Return]:
     """What the Return type exposes, in a fixed number of queries whatever the page size.
 
@@ -40,9 +41,15 @@ def _with_details(
     line's sale item with its product and batch draws, shaped as the Sale type shapes them.
     `joins` (RETURN_JOINS keys) and `preload` ("items") narrow that to what a query selects;
     "sale.<relation>" and "exchange_sale.<relation>" preload relations of those sales as the sales
-    selectors name them ("sale.items", "sale.items.product", "sale.payments").
+    selectors name them ("sale.items", "sale.items.product", "sale.payments"). `prefetched`: joined
+    paths the caller prefetches instead (a join would stop the prefetch).
     """
-    related = [path for name in sorted(set(joins) & set(RETURN_JOINS)) for path in RETURN_JOINS[name]]
+    related = [
+        path
+        for name in sorted(set(joins) & set(RETURN_JOINS))
+        for path in RETURN_JOINS[name]
+        if path not in prefetched
+    ]
     if related:
         returns = returns.select_related(*related)
     for sale_field in ("sale", "exchange_sale"):
@@ -68,11 +75,13 @@ def list_returns(
     joins: Collection[str] = frozenset(RETURN_JOINS),
     preload: Collection[str] = RETURN_RELATIONS,
     customer_pages: CustomerPages | None = None,
+    sale_customer_pages: CustomerPages | None = None,
 ) -> QuerySet[Return]:
     """Returns newest first; `status="pending"` is the manager's to-do list.
 
     `joins` and `preload`: what to load along (see `_with_details`). `customer_pages`: the pages of
-    each return's customer's ledger and sales the list shows (customers.selectors.customer_prefetch).
+    each return's customer's ledger and sales the list shows (customers.selectors.customer_prefetch);
+    `sale_customer_pages`: the same for the customer of each return's sale.
     """
     returns = Return.objects.all()
     if status:
@@ -85,11 +94,15 @@ def list_returns(
         returns = returns.filter(customer_id=customer_id)
     if sale_id:
         returns = returns.filter(sale_id=sale_id)
-    if not customer_pages:
-        return _with_details(returns, joins, preload).order_by("-created_at", "-pk")
-    returns = _with_details(returns, set(joins) - {"customer"}, preload)
+    # A customer whose pages are shown is prefetched with them, not joined (customer_prefetch).
+    pages = {"customer": customer_pages, "sale__customer": sale_customer_pages}
+    pages = {through: asked for through, asked in pages.items() if asked}
+    returns = _with_details(returns, joins, preload, prefetched=pages)
     returns = returns.prefetch_related(
-        customer_selectors.customer_prefetch(through="customer", pages=customer_pages)
+        *(
+            customer_selectors.customer_prefetch(through=through, pages=asked)
+            for through, asked in pages.items()
+        )
     )
     return returns.order_by("-created_at", "-pk")
 

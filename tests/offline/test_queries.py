@@ -1,9 +1,14 @@
 """Query budgets of the offline lists: a page costs the same for 2 and 10 rows."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from customers.models import Customer
+from offline.models import ParkedCart
+from tests.customers.test_queries import _post_entries
 from tests.factories import CustomerFactory
 from tests.offline.factories import park_cart, register_device
 from tests.shop import make_product
@@ -40,6 +45,33 @@ def test_devices_and_parked_carts_pages_cost_the_same_for_2_and_10_rows(as_manag
     # Pinned: auth user, count, page (devices joined to register, location, registrar; carts joined to
     # location, register, customer, parker) and, for carts, one prefetch of the lines with their products.
     assert few == many == (3, 4)
+
+
+CARTS_WITH_CUSTOMER_PAGES = """query { parkedCarts(first: 20) { edges { node { note
+  customer { name ledger(first: 2) { totalCount edges { node { entryType } } } sales(first: 1) { edges { node { id } } } }
+} } } }"""
+
+
+def test_parked_carts_showing_their_customers_pages_cost_the_same_for_2_and_10_carts(
+    as_manager, manager, shop
+):
+    make_rows(manager, shop, 2, 0)
+    few = count(as_manager, CARTS_WITH_CUSTOMER_PAGES, "parkedCarts")
+    make_rows(manager, shop, 8, 2)
+    newest = ParkedCart.objects.order_by("-parked_at", "-pk").first().customer
+    Customer.objects.filter(pk=newest.pk).update(credit_limit=Decimal("100.00"))
+    _post_entries(newest, [manager], 3)
+    with CaptureQueriesContext(connection) as captured:
+        page = as_manager(CARTS_WITH_CUSTOMER_PAGES).payload("parkedCarts")
+
+    customers = {edge["node"]["customer"]["name"]: edge["node"]["customer"] for edge in page["edges"]}
+    assert len(customers) == 10
+    assert [c["ledger"]["totalCount"] for c in customers.values()].count(0) == 9
+    assert customers[newest.name]["ledger"]["totalCount"] == 3
+    assert len(customers[newest.name]["ledger"]["edges"]) == 2
+    # Pinned: auth user, count, page, the lines with their products, the customers (the ledger count
+    # a subquery), their ledger pages and their sales pages (was 2 more per cart).
+    assert few == len(captured) == 7, [q["sql"][:100] for q in captured.captured_queries]
 
 
 DEVICE_LOCATIONS = "query { devices(first: 20) { edges { node { name saleLocationId } } } }"

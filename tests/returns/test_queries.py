@@ -211,6 +211,39 @@ def test_returns_list_showing_each_customers_ledger_costs_the_same_for_1_and_20_
     assert len(one) == len(twenty) == 4, [q["sql"][:100] for q in twenty.captured_queries]
 
 
+RETURNS_WITH_SALE_CUSTOMER_PAGES = """query($n: Int!) { returns(first: $n) { edges { node { returnNumber
+  sale { transactionId cashier { username } customer { name
+    ledger(first: 2) { totalCount edges { node { reference } } }
+    sales(first: 1) { edges { node { transactionId } } } } }
+} } } }"""
+
+
+def test_returns_list_showing_each_sales_customers_pages_costs_the_same_for_1_and_20_returns(
+    as_manager, two_sales, cashier, manager, shop
+):
+    _returns(two_sales, cashier, manager, 20)
+    _post_entries(shop["regular"], [cashier], 5)
+    ledger = list(shop["regular"].ledger_entries.order_by("pk").values_list("reference", flat=True))
+
+    with CaptureQueriesContext(connection) as one:
+        as_manager(RETURNS_WITH_SALE_CUSTOMER_PAGES, {"n": 1}).payload("returns")
+    with CaptureQueriesContext(connection) as twenty:
+        page = as_manager(RETURNS_WITH_SALE_CUSTOMER_PAGES, {"n": 20}).payload("returns")
+
+    sales = [e["node"]["sale"] for e in page["edges"]]
+    customers = [sale["customer"] for sale in sales if sale["customer"]]
+    assert len(customers) == 10 and all(sale["cashier"]["username"] == cashier.username for sale in sales)
+    assert all(
+        c["ledger"]["totalCount"] == len(ledger)
+        and [e["node"]["reference"] for e in c["ledger"]["edges"]] == ledger[:2]
+        and [e["node"]["transactionId"] for e in c["sales"]["edges"]] == [two_sales[1].transaction_id]
+        for c in customers
+    )
+    # auth user + page (the sales and cashiers joined) + the sales' customers (the ledger count a
+    # subquery) + their ledger pages + their sales pages (was 2 more per return with a customer)
+    assert len(one) == len(twenty) == 5, [q["sql"][:100] for q in twenty.captured_queries]
+
+
 def test_a_connection_below_a_preloaded_relation_is_not_preloaded_whole(
     as_manager, two_sales, cashier, manager
 ):
