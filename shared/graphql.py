@@ -402,6 +402,23 @@ def forward_page_from_rows(connection, args: dict, rows: list, start: int, first
     )
 
 
+def last_page_from_rows(connection, rows: list, count: int):
+    """The page of the last `len(rows)` of `count` rows (`last` alone), as graphene-django pages it:
+    cursors are positions from the start, and there is a previous page when rows come before."""
+    start = count - len(rows)
+    edges = [_PageEdge(row, position) for position, row in enumerate(rows, start)]
+    return connection_adapter(
+        connection,
+        edges=edges,
+        pageInfo=page_info_adapter(
+            startCursor=edges[0].cursor if edges else None,
+            endCursor=edges[-1].cursor if edges else None,
+            hasPreviousPage=start > 0,
+            hasNextPage=False,  # graphql_relay reports a next page only for `first`
+        ),
+    )
+
+
 class _PageEdge:
     """An edge of a page: what the connection's Edge type reads (`node`, `cursor`), without a
     graphene ObjectType's constructor per row (it checks every keyword against the type's fields)

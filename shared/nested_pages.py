@@ -7,8 +7,10 @@ sliced queryset, which Django reads for every parent at once with `ROW_NUMBER() 
 parent ...)`) and, when `totalCount` is selected, a per-row count subquery in the list's own
 statement. A `NestedConnectionField` then serves each row's page from what was loaded.
 
-Only forward pages (`first`/`after`/`offset`) are preloaded; a backward page (`last`/`before`), or a
-field reached outside such a list (`customer(id:)`), reads its rows on its own as before.
+Forward pages (`first`/`after`/`offset`) and the last rows of each parent (`last` alone, which also
+counts each parent's rows, for the cursors) are preloaded; any other backward page (`last` with a
+cursor, `before`), or a field reached outside such a list (`customer(id:)`), reads its rows on its
+own as before.
 """
 
 from __future__ import annotations
@@ -23,22 +25,33 @@ from graphene_django.settings import graphene_settings
 from graphql.execution.values import get_argument_values
 from graphql_relay import cursor_to_offset
 
-from shared.graphql import CountableConnectionField, forward_page_from_rows, selected_fields
+from shared.graphql import (
+    CountableConnectionField,
+    forward_page_from_rows,
+    last_page_from_rows,
+    selected_fields,
+)
 
 
 @dataclass(frozen=True)
 class PageWindow:
-    """Rows `start` .. `start + first` (one more than shown, for `hasNextPage`) of each parent."""
+    """Rows `start` .. `start + first` (one more than shown, for `hasNextPage`) of each parent; or,
+    `backward`, the last `first` rows of each parent (read in reverse order, newest first)."""
 
     field: str
     start: int
     first: int
+    backward: bool = False
 
     @property
     def attr(self) -> str:
+        if self.backward:
+            return f"_page_{self.field}_last_{self.first}"
         return f"_page_{self.field}_{self.start}_{self.first}"
 
     def prefetch(self, lookup: str, children: QuerySet) -> Prefetch:
+        if self.backward:  # the children's order must be total (it ends with the pk) to reverse
+            return Prefetch(lookup, queryset=children.reverse()[: self.first], to_attr=self.attr)
         return Prefetch(
             lookup, queryset=children[self.start : self.start + self.first + 1], to_attr=self.attr
         )
@@ -49,11 +62,22 @@ def count_attr(field: str) -> str:
 
 
 def page_window(field: str, args: dict) -> PageWindow | None:
-    """The forward window page arguments ask for; None for a backward page or arguments a list
-    refuses (`check_page_arguments` reports those when the field itself is resolved)."""
-    if args.get("last") is not None or args.get("before") is not None:
-        return None
+    """The window page arguments ask for; None for a backward page with a cursor or an offset, or
+    for arguments a list refuses (`check_page_arguments` reports those when the field itself is
+    resolved)."""
     max_limit = graphene_settings.RELAY_CONNECTION_MAX_LIMIT
+    last = args.get("last")
+    if last is not None:
+        others = ("first", "after", "before")
+        if (
+            any(args.get(name) is not None for name in others)
+            or args.get("offset")
+            or not 0 <= last <= max_limit
+        ):
+            return None
+        return PageWindow(field, start=0, first=last, backward=True)
+    if args.get("before") is not None:
+        return None
     first = args.get("first")
     first = max_limit if first is None else first
     offset = args.get("offset") or 0
@@ -109,7 +133,8 @@ def nested_pages(info, type_name: str, field: str, *path: str) -> NestedPages | 
         window = page_window(field, get_argument_values(field_def, node, info.variable_values))
         if window is not None:
             windows[window.attr] = window
-    counted = "totalCount" in selected_fields(info, *path, field)
+    # A backward page's cursors are positions from the start: it needs each parent's count.
+    counted = "totalCount" in selected_fields(info, *path, field) or any(w.backward for w in windows.values())
     return NestedPages(field=field, windows=tuple(windows.values()), counted=counted)
 
 
@@ -162,7 +187,8 @@ class NestedConnectionField(CountableConnectionField):
     ):
         window = page_window(info.field_name, args)
         rows = getattr(root, window.attr, None) if window is not None else None
-        if rows is None:
+        count = getattr(root, count_attr(info.field_name), None)
+        if rows is None or (window.backward and count is None):
             return super().connection_resolver(
                 resolver,
                 connection,
@@ -174,9 +200,12 @@ class NestedConnectionField(CountableConnectionField):
                 info,
                 **args,
             )
-        page = forward_page_from_rows(connection, args, rows, window.start, window.first)
+        if window.backward:
+            page = last_page_from_rows(connection, rows[::-1], count)
+        else:
+            page = forward_page_from_rows(connection, args, rows, window.start, window.first)
         # Counted in the list's statement when selected; otherwise by the row's own query if asked after all.
-        page.length = getattr(root, count_attr(info.field_name), None)
+        page.length = count
         if page.length is None:
             iterable = resolver(root, info, **args)
             page.iterable = queryset_resolver(

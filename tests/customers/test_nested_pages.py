@@ -162,13 +162,40 @@ def test_nested_pages_in_the_list_match_each_customer_read_on_its_own(as_manager
         assert edge["node"] == alone
 
 
-def test_backward_nested_page_is_read_per_customer_and_still_right(as_manager, customers):
+LAST_PAGES = f"""ledger(last: $last) {{ {LEDGER_PAGE} }} sales(last: $last) {{ {SALES_PAGE} }}"""
+
+
+@pytest.mark.parametrize("last", [0, 1, 2, 5])
+def test_last_pages_cost_the_same_for_1_and_20_customers_and_match_each_customer_alone(
+    as_manager, customers, last
+):
+    in_list = f"""query($n: Int!, $last: Int) {{ customers(first: $n) {{ edges {{ node {{ id name
+      {LAST_PAGES} }} }} }} }}"""
+    alone = f"""query($id: ID!, $last: Int) {{ customer(id: $id) {{ id name {LAST_PAGES} }} }}"""
+
+    one, _, _ = _queries(as_manager, in_list, {"n": 1, "last": last})
+    twenty, page, sql = _queries(as_manager, in_list, {"n": 20, "last": last})
+
+    for edge in page["edges"]:
+        assert edge["node"] == as_manager(alone, {"id": edge["node"]["id"], "last": last}).payload("customer")
+    c00 = page["edges"][0]["node"]
+    assert c00["name"] == "C00" and c00["ledger"]["totalCount"] == 3
+    assert [e["node"]["reference"] for e in c00["ledger"]["edges"]] == ["S-0", "P-1", "S-2"][
+        3 - min(last, 3) :
+    ]
+    assert c00["ledger"]["pageInfo"]["hasPreviousPage"] is (last < 3)
+    # auth user + customers (counts as subqueries) + the ledger's last rows (users joined) + the
+    # sales' last rows (was 4 more per customer: a count and a page each); `last: 0` reads no rows
+    assert one == twenty == (4 if last else 2), sql
+
+
+def test_a_backward_page_with_a_cursor_is_read_per_customer_and_still_right(as_manager, customers):
     query = """{ customers(first: 20) { edges { node { name
-      ledger(last: 1) { pageInfo { hasPreviousPage } edges { node { reference } } } } } } }"""
+      ledger(last: 1, before: "YXJyYXljb25uZWN0aW9uOjI=") { pageInfo { hasPreviousPage } edges { node { reference } } } } } } }"""
 
     found = {e["node"]["name"]: e["node"]["ledger"] for e in as_manager(query).payload("customers")["edges"]}
 
-    assert [e["node"]["reference"] for e in found["C00"]["edges"]] == ["S-2"]
+    assert [e["node"]["reference"] for e in found["C00"]["edges"]] == ["P-1"]
     assert found["C00"]["pageInfo"]["hasPreviousPage"] is True
 
 
