@@ -37,18 +37,15 @@ def list_parked_carts(
     `customer_pages`: the pages of each cart's customer's ledger and sales the list shows: the
     customers are then read with them (customers.selectors.customer_prefetch) instead of joined.
     """
-    joined = (
-        ("location", "register", "parked_by")
-        if customer_pages
-        else ("location", "register", "customer", "parked_by")
-    )
     carts = (
         ParkedCart.objects.filter(status=ParkedCart.Status.PARKED, parked_at__gte=expiry_cutoff())
-        .select_related(*joined)
+        .select_related("location", "register", "parked_by")
         .prefetch_related(_cart_lines())
     )
-    if customer_pages:
+    if customer_pages:  # a join would stop the prefetch
         carts = carts.prefetch_related(customer_prefetch(through="customer", pages=customer_pages))
+    else:
+        carts = carts.select_related("customer")
     if location_id is not None:
         carts = carts.filter(location_id=location_id)
     return carts

@@ -389,23 +389,20 @@ def forward_page_from_rows(connection, args: dict, rows: list, start: int, first
     args.pop("offset", None)
     args["after"] = offset_to_cursor(start - 1) if start else None
     args["first"] = first
-    edges = [_PageEdge(row, position) for position, row in enumerate(rows[:first], start)]
-    return connection_adapter(
-        connection,
-        edges=edges,
-        pageInfo=page_info_adapter(
-            startCursor=edges[0].cursor if edges else None,
-            endCursor=edges[-1].cursor if edges else None,
-            hasPreviousPage=False,  # a forward page: graphql_relay reports a previous page for `last`
-            hasNextPage=len(rows) > first,
-        ),
-    )
+    # A forward page: graphql_relay reports a previous page only for `last`.
+    return _page(connection, rows[:first], start, has_previous=False, has_next=len(rows) > first)
 
 
 def last_page_from_rows(connection, rows: list, count: int):
     """The page of the last `len(rows)` of `count` rows (`last` alone), as graphene-django pages it:
     cursors are positions from the start, and there is a previous page when rows come before."""
     start = count - len(rows)
+    # graphql_relay reports a next page only for `first`.
+    return _page(connection, rows, start, has_previous=start > 0, has_next=False)
+
+
+def _page(connection, rows: list, start: int, *, has_previous: bool, has_next: bool):
+    """The connection of `rows` shown from position `start`."""
     edges = [_PageEdge(row, position) for position, row in enumerate(rows, start)]
     return connection_adapter(
         connection,
@@ -413,8 +410,8 @@ def last_page_from_rows(connection, rows: list, count: int):
         pageInfo=page_info_adapter(
             startCursor=edges[0].cursor if edges else None,
             endCursor=edges[-1].cursor if edges else None,
-            hasPreviousPage=start > 0,
-            hasNextPage=False,  # graphql_relay reports a next page only for `first`
+            hasPreviousPage=has_previous,
+            hasNextPage=has_next,
         ),
     )
 
